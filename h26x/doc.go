@@ -1,0 +1,6 @@
+// Package h26x handles H.264 (AVC) and H.265 (HEVC) elementary streams and
+// their RTP payload formats: Annex-B start-code scanning without allocation,
+// NAL unit types, emulation-prevention removal and an exp-Golomb reader, SPS
+// parsing, access-unit boundary detection, the RFC 6184 and RFC 7798
+// packetizers and depacketizers, and the SDP fmtp values both need.
+package h26x
