@@ -26,8 +26,11 @@ ffmpeg $q -f lavfi -i "$noisy" -t 1 -c:v libx265 -preset veryfast -b:v 4M \
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=48000 -t 2 -ac 1 -c:a aac -b:a 64k -f adts aac_lc_mono_48k.aac
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=44100 -t 2 -ac 2 -c:a aac -b:a 96k -f adts aac_lc_stereo_44k.aac
 # MJPEG: concatenated baseline JFIF frames, 4:2:0 (RFC 2435 type 1) and 4:2:2 (type 0), 320x240, 10 frames.
-ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=10 -t 1 -c:v mjpeg -pix_fmt yuvj420p -q:v 5 -f mjpeg mjpeg_420_320x240.mjpeg
-ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=10 -t 1 -c:v mjpeg -pix_fmt yuvj422p -q:v 5 -f mjpeg mjpeg_422_320x240.mjpeg
+ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=10 -t 1 -c:v mjpeg -huffman default -pix_fmt yuvj420p -q:v 5 -f mjpeg mjpeg_420_320x240.mjpeg
+ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=10 -t 1 -c:v mjpeg -huffman default -pix_fmt yuvj422p -q:v 5 -f mjpeg mjpeg_422_320x240.mjpeg
 # G.711 µ-law and A-law, 8 kHz mono, 2 s, raw.
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=8000 -t 2 -ac 1 -c:a pcm_mulaw -f mulaw g711_ulaw_8k.ulaw
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=8000 -t 2 -ac 1 -c:a pcm_alaw -f alaw g711_alaw_8k.alaw
+# MJPEG with ffmpeg's default optimised Huffman tables, which RFC 2435 cannot
+# carry: 2 frames, for the packetizer's rejection test.
+ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=10 -frames:v 2 -c:v mjpeg -huffman optimal -pix_fmt yuvj420p -q:v 5 -f mjpeg mjpeg_optimal_huffman.mjpeg
