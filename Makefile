@@ -1,0 +1,31 @@
+# The two commands a newcomer needs:
+#   make run    serve the embedded sample at rtsp://<host>:8554/test
+#   make test   install the players the tests need (Debian packages) and run
+#               gofmt, go vet and every test with the race detector
+GO ?= go
+FUZZTIME ?= 10s
+
+.PHONY: run test deps check-fmt vet fuzz-short fuzz bench
+
+run:
+	$(GO) run ./cmd/rtspd
+
+test: deps check-fmt vet
+	RTSPKIT_REQUIRE_PLAYERS=1 $(GO) test -race -count=1 ./...
+
+deps:
+	./scripts/install-deps.sh
+
+check-fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=1h for a campaign).
+fuzz:
+	./scripts/fuzz-all.sh $(FUZZTIME)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

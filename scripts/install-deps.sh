@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the tests need from Debian's packages, when it is missing:
+# ffmpeg/ffprobe, GStreamer (gst-launch-1.0 with the good/bad/ugly/libav
+# plugins for rtspsrc and the H.264/H.265/JPEG/AAC/G.711 depayloaders), VLC
+# (cvlc) and tshark. Safe to run again: it only installs what is absent.
+set -euo pipefail
+
+need=()
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v gst-launch-1.0 >/dev/null 2>&1 || need+=(gstreamer1.0-tools)
+gst_ok() { gst-inspect-1.0 "$1" >/dev/null 2>&1; }
+if command -v gst-inspect-1.0 >/dev/null 2>&1; then
+  gst_ok rtspsrc || need+=(gstreamer1.0-plugins-good)
+  gst_ok h265parse || need+=(gstreamer1.0-plugins-bad)
+  gst_ok avdec_h264 || need+=(gstreamer1.0-libav)
+  gst_ok x264enc || need+=(gstreamer1.0-plugins-ugly)
+else
+  need+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+fi
+command -v cvlc >/dev/null 2>&1 || need+=(vlc-bin vlc-plugin-base)
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+else
+  sudo=
+fi
+echo "install-deps: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections 2>/dev/null || true
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,140 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+)
+
+// Config is the whole configuration of a Server. The zero value of every
+// field means the documented default, as with net/http.Server.
+type Config struct {
+	// Port is the RTSP (TCP) port. Default 8554; -1 picks a free port
+	// (Server.Addr tells which).
+	Port int
+	// ListenAddress is the local address to listen on. Default: all
+	// interfaces.
+	ListenAddress string
+	// AdvertisedHost is the host put in session URLs. Default: the machine's
+	// primary non-loopback address (the one a default route would use),
+	// else the first non-loopback interface address, else 127.0.0.1; never
+	// 0.0.0.0.
+	AdvertisedHost string
+
+	// UDPPortMin and UDPPortMax bound the server's two UDP ports for RTP and
+	// RTCP over unicast UDP: the first free even/odd pair in the range is
+	// used. Default 8000 to 8999.
+	UDPPortMin, UDPPortMax int
+	// MulticastRange is the block multicast groups are allocated from, one
+	// group per session. Default 239.255.42.0/24 (organisation-local scope).
+	MulticastRange string
+	// MulticastPort is the RTP port of every multicast group (RTCP is the
+	// next one). Default 5004.
+	MulticastPort int
+	// MulticastTTL is the TTL of multicast packets. Default 16.
+	MulticastTTL int
+	// MulticastInterface names the interface multicast is sent on
+	// ("eth0", "lo"). Default: the system's choice (the default route).
+	MulticastInterface string
+
+	// SessionTimeout ends an RTSP session with no request and no RTCP from
+	// its client for that long. Default 60 s, advertised in the Session
+	// header.
+	SessionTimeout time.Duration
+	// ReadHeaderTimeout bounds the time to read one request (slowloris).
+	// Default 10 s.
+	ReadHeaderTimeout time.Duration
+	// WriteTimeout is how long a reader's socket may refuse data before the
+	// reader is dropped. Default 5 s.
+	WriteTimeout time.Duration
+	// DescribeWait is how long a DESCRIBE waits for the first keyframe's
+	// parameter sets before answering. Default 5 s.
+	DescribeWait time.Duration
+
+	// Username and Password, when Username is set, require every request
+	// to authenticate (Digest SHA-256 or MD5; Basic if AllowBasicAuth).
+	Username, Password string
+	// Realm of the authentication challenge. Default "rtspkit".
+	Realm string
+	// AllowBasicAuth also accepts Basic credentials (sent in clear text).
+	AllowBasicAuth bool
+
+	// TimestampUnit is the unit of the timestamp argument of SendVideoData
+	// and SendAudioData. Default Milliseconds.
+	TimestampUnit TimestampUnit
+	// MaxPacketSize is the largest RTP packet sent. Default 1400 bytes.
+	MaxPacketSize int
+	// MaxFrameSize bounds one access unit or one call's data. Default 16 MiB.
+	MaxFrameSize int
+	// ReaderQueue is the number of frames a reader may have waiting before
+	// it starts losing whole frames up to the next keyframe. Default 256.
+	ReaderQueue int
+	// GOPCacheBytes bounds the cache of the current group of pictures that
+	// new readers start with. Default 16 MiB per session.
+	GOPCacheBytes int
+	// MaxConnections bounds concurrent RTSP connections. Default 1024.
+	MaxConnections int
+
+	// Logger receives the server's log. Default: none.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() (Config, error) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Port, 8554)
+	def(&c.UDPPortMin, 8000)
+	def(&c.UDPPortMax, 8999)
+	def(&c.MulticastPort, 5004)
+	def(&c.MulticastTTL, 16)
+	def(&c.MaxPacketSize, 1400)
+	def(&c.MaxFrameSize, 16<<20)
+	def(&c.ReaderQueue, 256)
+	def(&c.GOPCacheBytes, 16<<20)
+	def(&c.MaxConnections, 1024)
+	defDur(&c.SessionTimeout, 60*time.Second)
+	defDur(&c.ReadHeaderTimeout, 10*time.Second)
+	defDur(&c.WriteTimeout, 5*time.Second)
+	defDur(&c.DescribeWait, 5*time.Second)
+	if c.MulticastRange == "" {
+		c.MulticastRange = "239.255.42.0/24"
+	}
+	if c.Realm == "" {
+		c.Realm = "rtspkit"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	bad := func(format string, a ...any) (Config, error) {
+		return c, fmt.Errorf("%w: "+format, append([]any{ErrBadConfig}, a...)...)
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return bad("port %d", c.Port)
+	}
+	if c.UDPPortMin < 1 || c.UDPPortMax > 65535 || c.UDPPortMax < c.UDPPortMin+1 {
+		return bad("UDP port range %d-%d", c.UDPPortMin, c.UDPPortMax)
+	}
+	if c.MulticastPort < 1 || c.MulticastPort > 65534 {
+		return bad("multicast port %d", c.MulticastPort)
+	}
+	p, err := netip.ParsePrefix(c.MulticastRange)
+	if err != nil || !p.Addr().Is4() || !p.Addr().IsMulticast() || p.Bits() > 30 {
+		return bad("multicast range %q (want an IPv4 multicast prefix of /30 or larger)", c.MulticastRange)
+	}
+	if c.MaxPacketSize < 100 || c.MaxPacketSize > 65000 {
+		return bad("max packet size %d", c.MaxPacketSize)
+	}
+	if c.TimestampUnit < Milliseconds || c.TimestampUnit > Clock90kHz {
+		return bad("timestamp unit %d", c.TimestampUnit)
+	}
+	return c, nil
+}

@@ -1,0 +1,172 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtcp"
+	"github.com/rtspkit/rtspkit/rtsp"
+)
+
+// conn is one RTSP control connection. Its goroutine reads requests (and,
+// for TCP transport, the client's interleaved RTCP); responses and
+// interleaved media share the socket under wmu.
+type conn struct {
+	rt  *runtime
+	nc  net.Conn
+	rd  *rtsp.Reader
+	wmu sync.Mutex
+
+	closeOnce sync.Once
+	// sessions created on this connection, ended when it closes
+	smu      sync.Mutex
+	sessions map[string]*rtspSession
+	user     string // authenticated user name, once known
+}
+
+func newConn(rt *runtime, nc net.Conn) *conn {
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+		_ = tc.SetWriteBuffer(1 << 20)
+	}
+	return &conn{rt: rt, nc: nc, sessions: make(map[string]*rtspSession)}
+}
+
+func (c *conn) close() {
+	c.closeOnce.Do(func() { c.nc.Close() })
+}
+
+// serve reads until the connection ends, then ends its sessions.
+func (c *conn) serve() {
+	defer func() {
+		c.close()
+		c.smu.Lock()
+		list := make([]*rtspSession, 0, len(c.sessions))
+		for _, s := range c.sessions {
+			list = append(list, s)
+		}
+		c.smu.Unlock()
+		for _, s := range list {
+			c.rt.endSession(s, true)
+		}
+	}()
+	br := bufio.NewReaderSize(c.nc, 4096)
+	c.rd = rtsp.NewReader(br, rtsp.Limits{})
+	cfg := c.rt.cfg
+	for {
+		// Wait for the first byte of the next message as long as the
+		// connection may idle (a playing TCP session sends only RTCP),
+		// then give the whole message ReadHeaderTimeout (slowloris).
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleTimeout()))
+		if _, err := br.Peek(1); err != nil {
+			return
+		}
+		_ = c.nc.SetReadDeadline(time.Now().Add(cfg.ReadHeaderTimeout))
+		msg, err := c.rd.Read()
+		if err != nil {
+			if code := rtsp.StatusForError(err); code != 0 {
+				resp := rtsp.NewResponse(nil, code)
+				_ = c.writeResponse(resp)
+			}
+			if !errors.Is(err, io.EOF) {
+				cfg.Logger.Debug("rtsp read", "remote", c.nc.RemoteAddr().String(), "err", err)
+			}
+			return
+		}
+		switch msg.Kind {
+		case rtsp.KindRequest:
+			resp, after := c.handle(msg.Request)
+			if err := c.writeResponse(resp); err != nil {
+				return
+			}
+			if after != nil {
+				after()
+			}
+			if resp.Header.Get("Connection") == "close" {
+				return
+			}
+		case rtsp.KindFrame:
+			c.onFrame(msg.Channel, msg.Payload)
+		case rtsp.KindResponse:
+			// A client answering something we never send: ignore.
+		}
+	}
+}
+
+// idleTimeout is how long the connection may stay silent between messages.
+func (c *conn) idleTimeout() time.Duration {
+	c.smu.Lock()
+	n := len(c.sessions)
+	c.smu.Unlock()
+	if n > 0 {
+		return c.rt.cfg.SessionTimeout
+	}
+	// A fresh connection gets a little longer than one request's budget;
+	// a player between requests is usually much faster than that.
+	return 2 * c.rt.cfg.ReadHeaderTimeout
+}
+
+// onFrame handles interleaved data from the client: RTCP receiver reports on
+// an odd channel of one of its sessions. Frames on channels no session of
+// this connection set up are ignored (and cost nothing).
+func (c *conn) onFrame(ch uint8, payload []byte) {
+	c.smu.Lock()
+	var s *rtspSession
+	track := -1
+	for _, x := range c.sessions {
+		if i := x.trackForRTCPChannel(ch); i >= 0 {
+			s, track = x, i
+			break
+		}
+	}
+	c.smu.Unlock()
+	if s == nil {
+		return
+	}
+	s.onRTCP(track, payload)
+}
+
+func (c *conn) writeResponse(resp *rtsp.Response) error {
+	resp.Header.Set("Server", serverName)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.rt.cfg.WriteTimeout))
+	err := resp.Write(c.nc)
+	if err != nil {
+		c.close()
+	}
+	return err
+}
+
+// writeData writes interleaved packets; a write that cannot finish within
+// WriteTimeout closes the connection (the reader is too slow).
+func (c *conn) writeData(b *net.Buffers) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.rt.cfg.WriteTimeout))
+	_, err := b.WriteTo(c.nc)
+	if err != nil {
+		c.close()
+	}
+	return err
+}
+
+func (c *conn) addSession(s *rtspSession) {
+	c.smu.Lock()
+	c.sessions[s.id] = s
+	c.smu.Unlock()
+}
+
+func (c *conn) removeSession(s *rtspSession) {
+	c.smu.Lock()
+	delete(c.sessions, s.id)
+	c.smu.Unlock()
+}
+
+const serverName = "rtspkit"
+
+var _ = rtcp.NTPTime

@@ -1,0 +1,533 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtsp"
+)
+
+// publicMethods is the Public header of OPTIONS responses.
+const publicMethods = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
+
+// handle answers one request. after, when not nil, runs once the response is
+// written (PLAY starts sending only then, so the response comes first).
+func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
+	if _, err := req.CSeq(); err != nil {
+		return c.fail(req, rtsp.StatusBadRequest, "missing or bad CSeq"), nil
+	}
+	if req.Proto != rtsp.Proto10 && req.Proto != rtsp.Proto20 {
+		return rtsp.NewResponse(req, rtsp.StatusRTSPVersionNotSupported), nil
+	}
+	if req.Method != rtsp.Options {
+		if resp := c.authenticate(req); resp != nil {
+			return resp, nil
+		}
+	}
+	switch req.Method {
+	case rtsp.Options:
+		resp = rtsp.NewResponse(req, rtsp.StatusOK)
+		resp.Header.Set("Public", publicMethods)
+		if s := c.sessionOf(req); s != nil {
+			s.touch()
+		}
+		return resp, nil
+	case rtsp.Describe:
+		return c.describe(req), nil
+	case rtsp.Setup:
+		return c.setup(req), nil
+	case rtsp.Play:
+		return c.play(req)
+	case rtsp.Pause:
+		return c.pause(req), nil
+	case rtsp.Teardown:
+		return c.teardown(req), nil
+	case rtsp.GetParameter, rtsp.SetParameter:
+		return c.parameter(req), nil
+	case rtsp.Announce, rtsp.Record:
+		return c.fail(req, rtsp.StatusNotImplemented, "publishing is not supported yet"), nil
+	}
+	resp = c.fail(req, rtsp.StatusNotImplemented, "")
+	resp.Header.Set("Public", publicMethods)
+	return resp, nil
+}
+
+func (c *conn) fail(req *rtsp.Request, code int, why string) *rtsp.Response {
+	if why != "" {
+		c.rt.cfg.Logger.Debug("rtsp request refused", "method", string(req.Method), "status", code, "why", why)
+	}
+	return rtsp.NewResponse(req, code)
+}
+
+// authenticate returns a 401 response when the server wants credentials
+// that the request does not carry correctly, nil when it may go on.
+func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
+	a := c.rt.srv.auth
+	if a == nil {
+		return nil
+	}
+	user, err := a.Verify(string(req.Method), req.URL.String(), req.Header.Get("Authorization"))
+	if err == nil {
+		c.user = user
+		return nil
+	}
+	resp := rtsp.NewResponse(req, rtsp.StatusUnauthorized)
+	for _, ch := range a.Challenges(errors.Is(err, rtsp.ErrAuthStale)) {
+		resp.Header.Add("WWW-Authenticate", ch)
+	}
+	return resp
+}
+
+// mountOf finds the mount a request URL names and the track control in it.
+func (c *conn) mountOf(u *url.URL) (*mount, string, int) {
+	if u == nil {
+		return nil, "", rtsp.StatusBadRequest
+	}
+	p := strings.TrimLeft(u.Path, "/")
+	name, _, _ := strings.Cut(p, "/")
+	m := c.rt.srv.mount(name)
+	if m == nil {
+		// A query glued to the mount ("name?x/trackID=0") keeps the name
+		// in the path; anything else is not ours.
+		return nil, "", rtsp.StatusNotFound
+	}
+	control, err := rtsp.MatchMount(u, name)
+	if err != nil {
+		if errors.Is(err, rtsp.ErrBadPath) {
+			return nil, "", rtsp.StatusBadRequest
+		}
+		return nil, "", rtsp.StatusNotFound
+	}
+	return m, control, 0
+}
+
+// sessionOf returns the session a request's Session header names, if any.
+func (c *conn) sessionOf(req *rtsp.Request) *rtspSession {
+	v := req.Header.Get("Session")
+	if v == "" {
+		return nil
+	}
+	h, err := rtsp.ParseSession(v)
+	if err != nil {
+		return nil
+	}
+	return c.rt.session(h.ID)
+}
+
+// requireSession returns the request's session or the error response.
+func (c *conn) requireSession(req *rtsp.Request) (*rtspSession, *rtsp.Response) {
+	if req.Header.Get("Session") == "" {
+		return nil, c.fail(req, rtsp.StatusSessionNotFound, "no Session header")
+	}
+	s := c.sessionOf(req)
+	if s == nil {
+		return nil, c.fail(req, rtsp.StatusSessionNotFound, "unknown session")
+	}
+	s.touch()
+	return s, nil
+}
+
+func (c *conn) sessionHeader(s *rtspSession) string {
+	return rtsp.Session{ID: s.id, Timeout: int(c.rt.cfg.SessionTimeout / time.Second)}.String()
+}
+
+func (c *conn) describe(req *rtsp.Request) *rtsp.Response {
+	m, _, code := c.mountOf(req.URL)
+	if m == nil {
+		return c.fail(req, code, "unknown path "+req.URL.Path)
+	}
+	// Wait (bounded) for the parameter sets of the first keyframe, so the
+	// SDP is complete; a connection that closes meanwhile ends the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), c.rt.cfg.DescribeWait)
+	defer cancel()
+	select {
+	case <-m.ready:
+	case <-ctx.Done():
+	case <-c.rt.done:
+		return c.fail(req, rtsp.StatusServiceUnavailable, "shutting down")
+	}
+	base := c.baseURL(req, m)
+	body, err := m.sdp(c.localIP(), base)
+	if err != nil {
+		return c.fail(req, rtsp.StatusServiceUnavailable, err.Error())
+	}
+	resp := rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Content-Type", "application/sdp")
+	resp.Header.Set("Content-Base", base)
+	resp.Body = body
+	return resp
+}
+
+// baseURL is the mount's URL as the client addressed us, with a trailing
+// slash, so relative track controls resolve under it (RFC 2326 C.1.1).
+func (c *conn) baseURL(req *rtsp.Request, m *mount) string {
+	u := *req.URL
+	u.User = nil
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = "/" + m.name + "/"
+	u.RawPath = ""
+	if u.Scheme == "" {
+		u.Scheme = "rtsp"
+	}
+	if u.Host == "" {
+		u.Host = c.nc.LocalAddr().String()
+	}
+	return u.String()
+}
+
+func (c *conn) localIP() netip.Addr {
+	if a, ok := c.nc.LocalAddr().(*net.TCPAddr); ok {
+		if ip, ok := netip.AddrFromSlice(a.IP); ok {
+			return ip.Unmap()
+		}
+	}
+	return netip.IPv4Unspecified()
+}
+
+func (c *conn) remoteIP() netip.Addr {
+	if a, ok := c.nc.RemoteAddr().(*net.TCPAddr); ok {
+		if ip, ok := netip.AddrFromSlice(a.IP); ok {
+			return ip.Unmap()
+		}
+	}
+	return netip.Addr{}
+}
+
+func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
+	m, control, code := c.mountOf(req.URL)
+	if m == nil {
+		return c.fail(req, code, "unknown path "+req.URL.Path)
+	}
+	ti := -1
+	if control == "" && len(m.tracks) == 1 {
+		ti = 0 // SETUP on the aggregate URL of a single-track stream
+	}
+	for i, t := range m.tracks {
+		if control == t.control {
+			ti = i
+		}
+	}
+	if ti < 0 {
+		return c.fail(req, rtsp.StatusNotFound, "unknown track "+control)
+	}
+	ths := req.Header.Values("Transport")
+	if len(ths) == 0 {
+		return c.fail(req, rtsp.StatusBadRequest, "no Transport header")
+	}
+	transports, err := rtsp.ParseTransports(strings.Join(ths, ","))
+	if err != nil {
+		return c.fail(req, rtsp.StatusBadRequest, err.Error())
+	}
+
+	var s *rtspSession
+	if req.Header.Get("Session") != "" {
+		var resp *rtsp.Response
+		if s, resp = c.requireSession(req); resp != nil {
+			return resp
+		}
+		if s.m != m {
+			return c.fail(req, rtsp.StatusAggregateOperationNotAllowed, "session plays another stream")
+		}
+		s.mu.Lock()
+		playing := s.playing
+		s.mu.Unlock()
+		if playing {
+			return c.fail(req, rtsp.StatusMethodNotValidInThisState, "SETUP while playing")
+		}
+	}
+
+	// Take the first alternative we support (RFC 2326 §12.39: the client
+	// lists them in order of preference).
+	var chosen *rtsp.Transport
+	var kind transportKind
+	status := rtsp.StatusUnsupportedTransport
+	for i := range transports {
+		t := &transports[i]
+		k, st := c.acceptable(t)
+		if st != 0 {
+			status = st
+			continue
+		}
+		if s != nil && s.kind != k {
+			continue
+		}
+		chosen, kind = t, k
+		break
+	}
+	if chosen == nil {
+		return c.fail(req, status, "no acceptable transport in "+strings.Join(ths, ","))
+	}
+
+	created := false
+	if s == nil {
+		s = newRTSPSession(c.rt.newSessionID(), m, c, kind, c.remoteIP())
+		created = true
+	}
+	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Mode: ""}
+	s.mu.Lock()
+	rt := &s.tracks[ti]
+	switch kind {
+	case transportTCP:
+		var chans rtsp.PortRange
+		if chosen.Interleaved != nil {
+			chans = *chosen.Interleaved
+			if chans.Last == chans.First {
+				chans.Last = chans.First + 1
+			}
+		} else {
+			chans = rtsp.PortRange{First: uint16(2 * ti), Last: uint16(2*ti + 1)}
+		}
+		if chans.First > 255 || chans.Last > 255 || s.channelTaken(ti, uint8(chans.First), uint8(chans.Last)) {
+			s.mu.Unlock()
+			return c.fail(req, rtsp.StatusUnsupportedTransport, "interleaved channels out of range or taken")
+		}
+		*rt = readerTrack{setup: true, rtpChannel: uint8(chans.First), rtcpChannel: uint8(chans.Last)}
+		reply.Delivery = rtsp.DeliveryUnicast
+		reply.Interleaved = &chans
+	case transportUDP:
+		cp := *chosen.ClientPort
+		if cp.Last == cp.First {
+			cp.Last = cp.First + 1
+		}
+		*rt = readerTrack{
+			setup:    true,
+			rtpAddr:  netip.AddrPortFrom(s.remote, cp.First),
+			rtcpAddr: netip.AddrPortFrom(s.remote, cp.Last),
+		}
+		reply.Delivery = rtsp.DeliveryUnicast
+		reply.ClientPort = &cp
+		sp := rtsp.PortRange{First: uint16(c.rt.udp.rtpPort), Last: uint16(c.rt.udp.rtpPort + 1)}
+		reply.ServerPort = &sp
+		c.rt.registerRTCPSource(rt.rtcpAddr, s)
+	case transportMulticast:
+		g := c.rt.multicastFor(m)
+		*rt = g.tracks[ti]
+		reply.Delivery = rtsp.DeliveryMulticast
+		reply.Destination = g.addr.String()
+		port := rtsp.PortRange{First: rt.rtpAddr.Port(), Last: rt.rtcpAddr.Port()}
+		reply.Port = &port
+		ttl := uint8(c.rt.cfg.MulticastTTL)
+		reply.TTL = &ttl
+	}
+	s.mu.Unlock()
+	if created {
+		if !c.rt.addSession(s) {
+			return c.fail(req, rtsp.StatusServiceUnavailable, "shutting down")
+		}
+		c.addSession(s)
+	}
+	ssrc := m.tracks[ti].stream.SSRC
+	reply.SSRC = &ssrc
+	resp := rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Transport", reply.String())
+	resp.Header.Set("Session", c.sessionHeader(s))
+	return resp
+}
+
+// channelTaken reports whether another track of s uses channel a or b.
+// Called with s.mu held.
+func (s *rtspSession) channelTaken(ti int, a, b uint8) bool {
+	for i, t := range s.tracks {
+		if i == ti || !t.setup {
+			continue
+		}
+		if t.rtpChannel == a || t.rtpChannel == b || t.rtcpChannel == a || t.rtcpChannel == b {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptable classifies a transport alternative, or returns the status to
+// refuse it with.
+func (c *conn) acceptable(t *rtsp.Transport) (transportKind, int) {
+	if !t.IsRTPAVP() || t.IsRecord() {
+		return 0, rtsp.StatusUnsupportedTransport
+	}
+	if t.IsTCP() {
+		return transportTCP, 0
+	}
+	if t.Delivery == rtsp.DeliveryMulticast {
+		if t.Destination != "" {
+			a, err := netip.ParseAddr(t.Destination)
+			if err != nil || !netip.MustParsePrefix(c.rt.cfg.MulticastRange).Contains(a) {
+				// A group outside our range: refuse rather than flood it.
+				return 0, rtsp.StatusForbidden
+			}
+		}
+		return transportMulticast, 0
+	}
+	// UDP unicast (the default when neither is said, in practice).
+	if t.ClientPort == nil {
+		return 0, rtsp.StatusUnsupportedTransport
+	}
+	if !c.remoteIP().Is4() {
+		return 0, rtsp.StatusUnsupportedTransport // UDP is IPv4-only here
+	}
+	if t.Destination != "" {
+		// Sending media to a third party would make us a traffic
+		// reflector: only the requester's own address is allowed.
+		a, err := netip.ParseAddr(t.Destination)
+		if err != nil || a.Unmap() != c.remoteIP() {
+			return 0, rtsp.StatusForbidden
+		}
+	}
+	if t.ClientPort.First == 0 {
+		return 0, rtsp.StatusBadRequest
+	}
+	return transportUDP, 0
+}
+
+func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
+	s, resp := c.requireSession(req)
+	if resp != nil {
+		return resp, nil
+	}
+	if m, _, code := c.mountOf(req.URL); m == nil || m != s.m {
+		if code == 0 {
+			code = rtsp.StatusNotFound
+		}
+		return c.fail(req, code, "PLAY URL does not match the session"), nil
+	}
+	if v := req.Header.Get("Range"); v != "" {
+		if _, err := rtsp.ParseRange(v); err != nil {
+			return c.fail(req, rtsp.StatusInvalidRange, err.Error()), nil
+		}
+	}
+	s.mu.Lock()
+	if s.playing {
+		// PLAY while playing: nothing to change for a live stream.
+		s.mu.Unlock()
+		resp = rtsp.NewResponse(req, rtsp.StatusOK)
+		resp.Header.Set("Session", c.sessionHeader(s))
+		resp.Header.Set("Range", "npt=now-")
+		return resp, nil
+	}
+	any := false
+	for _, t := range s.tracks {
+		any = any || t.setup
+	}
+	if !any {
+		s.mu.Unlock()
+		return c.fail(req, rtsp.StatusMethodNotValidInThisState, "PLAY before SETUP"), nil
+	}
+	var sp []startPoint
+	var r *reader
+	switch s.kind {
+	case transportMulticast:
+		g := c.rt.multicastFor(s.m)
+		s.group = g
+		s.mu.Unlock()
+		sp = c.rt.joinMulticast(s.m, g)
+		s.mu.Lock()
+	case transportTCP:
+		r = newReader(s.m, &tcpSender{c: c}, c.rt.cfg.ReaderQueue)
+	case transportUDP:
+		r = newReader(s.m, newUDPSender(c.rt.udp, s.tracks), c.rt.cfg.ReaderQueue)
+	}
+	if r != nil {
+		copy(r.tracks, s.tracks)
+		r.onFail = func(err error) {
+			c.rt.cfg.Logger.Info("reader dropped", "session", s.id, "err", err)
+			go c.rt.endSession(s, false)
+		}
+		// Sender reports go first so that players can sync audio and
+		// video from the first packet on.
+		now := time.Now()
+		for i, t := range s.m.tracks {
+			if r.wants(i) {
+				if f := s.m.reportFrame(t, now, false); f != nil {
+					r.q <- f
+				}
+			}
+		}
+		sp = s.m.addReader(r)
+		s.r = r
+	}
+	s.playing = true
+	tracks := append([]readerTrack(nil), s.tracks...)
+	s.mu.Unlock()
+
+	resp = rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Session", c.sessionHeader(s))
+	resp.Header.Set("Range", "npt=now-")
+	base := c.baseURL(req, s.m)
+	var info rtsp.RTPInfo
+	for i, t := range tracks {
+		if !t.setup {
+			continue
+		}
+		seq, ts := sp[i].seq, sp[i].ts
+		info = append(info, rtsp.RTPInfoEntry{URL: base + s.m.tracks[i].control, Seq: &seq, RTPTime: &ts})
+	}
+	resp.Header.Set("RTP-Info", info.String())
+	if r == nil {
+		return resp, nil
+	}
+	return resp, r.start
+}
+
+func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
+	s, resp := c.requireSession(req)
+	if resp != nil {
+		return resp
+	}
+	s.mu.Lock()
+	r, g := s.r, s.group
+	s.r, s.group = nil, nil
+	s.playing = false
+	s.mu.Unlock()
+	if r != nil {
+		s.m.removeReader(r)
+		r.closeWithin(c.rt.cfg.WriteTimeout)
+	}
+	if g != nil {
+		c.rt.leaveMulticast(s.m, g)
+	}
+	resp = rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Session", c.sessionHeader(s))
+	return resp
+}
+
+func (c *conn) teardown(req *rtsp.Request) *rtsp.Response {
+	s, resp := c.requireSession(req)
+	if resp != nil {
+		return resp
+	}
+	c.rt.endSession(s, true)
+	resp = rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Session", s.id)
+	return resp
+}
+
+// parameter answers GET_PARAMETER and SET_PARAMETER: with no body they are
+// keep-alives (RFC 2326 §10.8); parameters themselves are not supported.
+func (c *conn) parameter(req *rtsp.Request) *rtsp.Response {
+	var s *rtspSession
+	if req.Header.Get("Session") != "" {
+		var resp *rtsp.Response
+		if s, resp = c.requireSession(req); resp != nil {
+			return resp
+		}
+	}
+	if len(req.Body) > 0 {
+		if req.Method == rtsp.SetParameter {
+			return c.fail(req, rtsp.StatusParameterNotUnderstood, "")
+		}
+	}
+	resp := rtsp.NewResponse(req, rtsp.StatusOK)
+	if s != nil {
+		resp.Header.Set("Session", c.sessionHeader(s))
+	}
+	return resp
+}
+
+var _ = fmt.Sprintf
+var _ = strconv.Itoa

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rtspkit/rtspkit/aac"
+	"github.com/rtspkit/rtspkit/g711"
+)
+
+// audioTolerance is how far an audio unit's timestamp from the clock rule
+// may stray from the end of the previous unit and still be taken as
+// continuous: audio timestamps then advance by exactly the number of samples
+// sent, as receivers expect, instead of by the jitter of the caller's calls.
+const audioTolerance = 100 * time.Millisecond
+
+// continuous returns next when ts is within audioTolerance of it (and the
+// track has sent before), ts otherwise.
+func continuous(t *trackClock, started bool, next, ts uint32) uint32 {
+	if !started {
+		return ts
+	}
+	d := int64(int32(ts - next))
+	tol := int64(t.rate) * int64(audioTolerance) / int64(time.Second)
+	if d > -tol && d < tol {
+		return next
+	}
+	return ts
+}
+
+// g711Ingest sends G.711 bytes (µ-law or A-law, 8 kHz mono) of any chunk
+// size in packets of exactly 20 ms.
+type g711Ingest struct {
+	p       g711.Packetizer
+	next    uint32
+	started bool
+}
+
+func newG711Ingest(*Config) *g711Ingest { return &g711Ingest{} }
+
+func (in *g711Ingest) ready() bool { return true }
+
+func (in *g711Ingest) push(t *track, data []byte, mediaTime func() time.Duration, emit func(*frame)) error {
+	if len(data) == 0 {
+		return nil
+	}
+	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(mediaTime()))
+	in.started = true
+	in.next = ts + uint32(len(data))
+	f := newFrame(t.index)
+	f.key = true
+	f.data = append(f.data, data...)
+	f.ts = ts
+	if err := in.p.Packetize(&f.batch, &t.stream, ts, f.data); err != nil {
+		f.release()
+		return fmt.Errorf("%w: %v", ErrBadMedia, err)
+	}
+	if f.batch.Len() == 0 {
+		f.release() // less than one packet so far: kept by the packetizer
+		return nil
+	}
+	f.seal()
+	emit(f)
+	return nil
+}
+
+// aacIngest sends ADTS frames as RFC 3640 AAC-hbr. The first header sets
+// the track's configuration (the SDP's config=) and clock rate; a later
+// frame with a different configuration is refused.
+type aacIngest struct {
+	p       aac.Packetizer
+	cfg     aac.AudioSpecificConfig
+	have    bool
+	aus     [][]byte
+	next    uint32
+	started bool
+}
+
+func newAACIngest(c *Config) *aacIngest {
+	return &aacIngest{p: aac.Packetizer{MaxPacketSize: c.MaxPacketSize}}
+}
+
+func (in *aacIngest) ready() bool { return in.have }
+
+func (in *aacIngest) push(t *track, data []byte, mediaTime func() time.Duration, emit func(*frame)) error {
+	f := newFrame(t.index)
+	f.key = true
+	f.data = append(f.data, data...)
+	var h aac.ADTSHeader
+	var err error
+	in.aus, h, err = aac.SplitADTS(in.aus[:0], f.data)
+	if err != nil || len(in.aus) == 0 {
+		f.release()
+		return fmt.Errorf("%w: not ADTS: %v", ErrBadMedia, err)
+	}
+	cfg := aac.ConfigFromADTS(h)
+	if !in.have {
+		in.cfg, in.have = cfg, true
+		t.clock.rate = uint32(cfg.ClockRate())
+	} else if cfg.ObjectType != in.cfg.ObjectType || cfg.SampleRate != in.cfg.SampleRate || cfg.ChannelConfig != in.cfg.ChannelConfig {
+		f.release()
+		return fmt.Errorf("%w: AAC configuration changed mid-stream", ErrBadMedia)
+	}
+	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(mediaTime()))
+	in.started = true
+	in.next = ts + uint32(len(in.aus)*cfg.FrameSamples())
+	f.ts = ts
+	if err := in.p.Packetize(&f.batch, &t.stream, ts, in.aus); err != nil {
+		f.release()
+		return fmt.Errorf("%w: %v", ErrBadMedia, err)
+	}
+	f.seal()
+	emit(f)
+	return nil
+}

@@ -1,0 +1,234 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/rtspkit/rtspkit/h26x"
+)
+
+// h26xIngest turns Annex-B bytes, chunked however the encoder likes, into
+// frames of RTP packets for one H.264 or H.265 track.
+//
+// Access units are found with the h26x detectors (AUD, parameter sets and
+// SEI after a slice, first_mb_in_slice / first_slice_segment_in_pic_flag).
+// Waiting for the next access unit to begin before sending one would add a
+// whole frame of latency, so a picture is also sent as soon as it holds as
+// many slices as the previous picture had (one, for most cameras): its last
+// packet carries the marker bit and it goes out at once. Should more slices
+// of the same picture follow after all, they go out as a continuation with
+// the same RTP timestamp, and the next picture's count is adjusted.
+//
+// Parameter sets are cached; an IDR/IRAP access unit that arrives without
+// them gets the cached ones put in front, so every keyframe is decodable on
+// its own.
+type h26xIngest struct {
+	hevc bool
+	d264 h26x.H264AUDetector
+	d265 h26x.H265AUDetector
+	p264 h26x.H264Packetizer
+	p265 h26x.H265Packetizer
+	max  int // largest access unit in bytes
+
+	vps, sps, pps []byte // latest parameter sets, owned copies
+
+	cur          *frame // the part of the current access unit not yet sent
+	spans        []span // its NAL units, as offsets into cur.data
+	auOpen       bool   // an access unit has begun
+	auSkip       bool   // the current access unit is being dropped
+	auTS         uint32
+	auBytes      int
+	auVCL        int  // VCL NAL units of the access unit so far
+	auParams     bool // the access unit carries its own parameter sets
+	auSentKey    bool // a part of it holding the keyframe was sent
+	slicesPerPic int  // VCL NAL units of the previous picture
+	nals         [][]byte
+}
+
+type span struct{ off, n int }
+
+func (in *h26xIngest) startsNewAU(nal []byte) bool {
+	if in.hevc {
+		return in.d265.StartsNewAU(nal)
+	}
+	return in.d264.StartsNewAU(nal)
+}
+
+func (in *h26xIngest) isVCL(nal []byte) bool {
+	if in.hevc {
+		return h26x.H265Type(nal).IsVCL()
+	}
+	return h26x.H264Type(nal).IsVCL()
+}
+
+func (in *h26xIngest) isKey(nal []byte) bool {
+	if in.hevc {
+		return h26x.H265Type(nal).IsIRAP()
+	}
+	return h26x.H264Type(nal) == h26x.H264NALIDR
+}
+
+// paramSlot returns where nal is cached when it is a parameter set.
+func (in *h26xIngest) paramSlot(nal []byte) *[]byte {
+	if in.hevc {
+		switch h26x.H265Type(nal) {
+		case h26x.H265NALVPS:
+			return &in.vps
+		case h26x.H265NALSPS:
+			return &in.sps
+		case h26x.H265NALPPS:
+			return &in.pps
+		}
+		return nil
+	}
+	switch h26x.H264Type(nal) {
+	case h26x.H264NALSPS:
+		return &in.sps
+	case h26x.H264NALPPS:
+		return &in.pps
+	}
+	return nil
+}
+
+// haveParams reports whether every parameter set the SDP needs is cached.
+func (in *h26xIngest) haveParams() bool {
+	if in.hevc {
+		return in.vps != nil && in.sps != nil && in.pps != nil
+	}
+	return in.sps != nil && in.pps != nil
+}
+
+func (in *h26xIngest) params() [][]byte {
+	if in.hevc {
+		return [][]byte{in.vps, in.sps, in.pps}
+	}
+	return [][]byte{in.sps, in.pps}
+}
+
+// push consumes one call's worth of Annex-B data. tsNow gives the RTP
+// timestamp for an access unit that begins in this call; emit receives each
+// frame ready to send (holding one reference it takes over).
+func (in *h26xIngest) push(t *track, data []byte, tsNow func() uint32, emit func(*frame)) error {
+	if !h26x.HasStartCode(data) {
+		return fmt.Errorf("%w: no Annex-B start code in %d bytes", ErrBadMedia, len(data))
+	}
+	var err error
+	for nal, rest := h26x.NextNAL(data); nal != nil; nal, rest = h26x.NextNAL(rest) {
+		if in.startsNewAU(nal) {
+			in.endAU(t, emit)
+			in.auOpen, in.auSkip = true, false
+			in.auTS = tsNow()
+			in.auBytes, in.auVCL = 0, 0
+			in.auParams, in.auSentKey = false, false
+		} else if !in.auOpen {
+			continue // cannot happen: the first NAL unit always starts one
+		}
+		if slot := in.paramSlot(nal); slot != nil {
+			*slot = append((*slot)[:0], nal...)
+			in.auParams = true
+		}
+		if in.auSkip {
+			continue
+		}
+		in.auBytes += len(nal)
+		if in.auBytes > in.max {
+			in.dropCurrent()
+			err = fmt.Errorf("%w: access unit over %d bytes", ErrMediaTooLarge, in.max)
+			continue
+		}
+		if in.cur == nil {
+			in.cur = newFrame(t.index)
+			in.spans = in.spans[:0]
+		}
+		in.spans = append(in.spans, span{len(in.cur.data), len(nal)})
+		in.cur.data = append(in.cur.data, nal...)
+		if in.isVCL(nal) {
+			in.auVCL++
+			if in.isKey(nal) {
+				in.cur.key = true
+			}
+		}
+	}
+	// Send the picture now if it looks complete (see the type's comment).
+	if in.cur != nil && in.auVCL > 0 && in.auVCL >= in.slicesPerPic {
+		in.flush(t, true, emit)
+	}
+	return err
+}
+
+// endAU sends what is left of the current access unit, which has just ended.
+func (in *h26xIngest) endAU(t *track, emit func(*frame)) {
+	if !in.auOpen {
+		return
+	}
+	if in.cur != nil {
+		if in.auVCL > 0 || in.auSentKey {
+			in.flush(t, true, emit)
+		}
+		// A unit with no picture at all (parameter sets alone) is kept
+		// only in the cache; the next keyframe carries them.
+		if in.cur != nil {
+			in.cur.release()
+			in.cur = nil
+		}
+	}
+	if in.auVCL > 0 {
+		in.slicesPerPic = in.auVCL
+	}
+}
+
+func (in *h26xIngest) dropCurrent() {
+	if in.cur != nil {
+		in.cur.release()
+		in.cur = nil
+	}
+	in.auSkip = true
+}
+
+// flush packetizes the pending part of the access unit and emits it.
+func (in *h26xIngest) flush(t *track, endOfAU bool, emit func(*frame)) {
+	f := in.cur
+	in.cur = nil
+	in.nals = in.nals[:0]
+	if f.key && !in.auParams && in.haveParams() {
+		// An IDR without in-band parameter sets: put the cached ones first.
+		base := len(f.data)
+		for _, p := range in.params() {
+			f.data = append(f.data, p...)
+		}
+		off := base
+		for _, p := range in.params() {
+			in.nals = append(in.nals, f.data[off:off+len(p)])
+			off += len(p)
+		}
+	}
+	for _, s := range in.spans {
+		in.nals = append(in.nals, f.data[s.off:s.off+s.n])
+	}
+	var err error
+	if in.hevc {
+		err = in.p265.Packetize(&f.batch, &t.stream, in.auTS, in.nals, endOfAU)
+	} else {
+		err = in.p264.Packetize(&f.batch, &t.stream, in.auTS, in.nals, endOfAU)
+	}
+	if err != nil || f.batch.Len() == 0 {
+		f.release()
+		return
+	}
+	if f.key {
+		in.auSentKey = true
+	}
+	f.ts = in.auTS
+	f.seal()
+	emit(f)
+}
+
+// ready reports whether the parameter sets for the SDP are known.
+func (in *h26xIngest) ready() bool { return in.haveParams() }
+
+// close releases the pending access unit.
+func (in *h26xIngest) close() {
+	if in.cur != nil {
+		in.cur.release()
+		in.cur = nil
+	}
+}

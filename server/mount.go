@@ -1,0 +1,318 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtp"
+)
+
+// A mount is what the board's API calls a session: a named stream at
+// rtsp://host:port/<name> with one video track and optionally one audio
+// track. (RTSP sessions, one per connected player, are rtspSession.) All
+// media of a mount goes through mu: ingest, packetization and fan-out are
+// serialised per mount, and never wait on a reader.
+type mount struct {
+	name  string
+	video VideoType
+	audio AudioType
+	cfg   *Config
+
+	mu      sync.Mutex
+	clock   mediaClock
+	tracks  []*track
+	vid     videoIngest
+	aud     audioIngest
+	gop     []*frame // frames since the last video keyframe, for new readers
+	gopSize int
+	gopOK   bool // gop starts at a keyframe and was not truncated
+	readers []*reader
+	ready   chan struct{} // closed once the SDP can be complete
+	isReady bool
+	closed  bool
+
+	// statistics, read without the lock
+	framesIn   atomic.Uint64
+	bytesIn    atomic.Uint64
+	mediaDrops atomic.Uint64 // units refused as bad or too large
+}
+
+// track is one RTP stream of a mount.
+type track struct {
+	index   int
+	video   bool
+	control string // a=control value, relative to the mount URL
+	clock   trackClock
+	stream  rtp.Stream
+	// Sender statistics for RTCP SR: packets and payload octets sent.
+	packets atomic.Uint32
+	octets  atomic.Uint32
+	// lastTS/lastMedia map the latest RTP timestamp to media time.
+	lastMedia atomic.Int64
+}
+
+type videoIngest interface {
+	push(t *track, data []byte, tsNow func() uint32, emit func(*frame)) error
+	ready() bool
+	close()
+}
+
+type audioIngest interface {
+	push(t *track, data []byte, mediaTime func() time.Duration, emit func(*frame)) error
+	ready() bool
+}
+
+func random32() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint32(b[:])
+}
+
+func newTrack(index int, video bool, pt uint8, rate uint32) *track {
+	t := &track{index: index, video: video}
+	t.control = "trackID=" + string(rune('0'+index))
+	t.clock.rate = rate
+	t.clock.offset = random32()
+	t.stream = rtp.Stream{PayloadType: pt, SSRC: random32(), Seq: uint16(random32())}
+	return t
+}
+
+func newMount(name string, video VideoType, audio AudioType, cfg *Config) *mount {
+	m := &mount{name: name, video: video, audio: audio, cfg: cfg, ready: make(chan struct{})}
+	m.clock.unit = cfg.TimestampUnit
+	m.clock.epoch = time.Now()
+	switch video {
+	case VideoH264, VideoH265:
+		m.tracks = append(m.tracks, newTrack(0, true, 96, 90000))
+		in := &h26xIngest{hevc: video == VideoH265, max: cfg.MaxFrameSize}
+		in.p264.MaxPacketSize = cfg.MaxPacketSize
+		in.p265.MaxPacketSize = cfg.MaxPacketSize
+		m.vid = in
+	case VideoMJPEG:
+		m.tracks = append(m.tracks, newTrack(0, true, 26, 90000))
+		m.vid = newJPEGIngest(cfg)
+	}
+	switch audio {
+	case AudioPCMU:
+		m.tracks = append(m.tracks, newTrack(1, false, 0, 8000))
+		m.aud = newG711Ingest(cfg)
+	case AudioPCMA:
+		m.tracks = append(m.tracks, newTrack(1, false, 8, 8000))
+		m.aud = newG711Ingest(cfg)
+	case AudioAAC:
+		// The clock rate is the sample rate, known from the first ADTS
+		// header; the track is completed then.
+		m.tracks = append(m.tracks, newTrack(1, false, 97, 0))
+		m.aud = newAACIngest(cfg)
+	}
+	m.checkReady()
+	return m
+}
+
+// checkReady closes m.ready once every track can be described. Called with
+// mu held (or before m is shared).
+func (m *mount) checkReady() {
+	if m.isReady {
+		return
+	}
+	if m.vid != nil && !m.vid.ready() {
+		return
+	}
+	if m.aud != nil && !m.aud.ready() {
+		return
+	}
+	m.isReady = true
+	close(m.ready)
+}
+
+// sendVideo ingests one call's worth of encoded video.
+func (m *mount) sendVideo(data []byte, ts uint64) error {
+	if len(data) > m.cfg.MaxFrameSize {
+		m.mediaDrops.Add(1)
+		return ErrMediaTooLarge
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrUnknownSession
+	}
+	m.framesIn.Add(1)
+	m.bytesIn.Add(uint64(len(data)))
+	t := m.tracks[0]
+	now := time.Now()
+	var stamped bool
+	var stamp uint32
+	tsNow := func() uint32 {
+		// One caller timestamp may start several access units (a pack
+		// holding two pictures): only the first reads the caller's value.
+		if !stamped {
+			med := m.clock.mediaTime(&t.clock, ts, now)
+			t.lastMedia.Store(int64(med))
+			stamp = t.clock.rtpTime(med)
+			stamped = true
+			return stamp
+		}
+		med := m.clock.mediaTime(&t.clock, t.clock.lastCaller, time.Now())
+		t.lastMedia.Store(int64(med))
+		stamp = t.clock.rtpTime(med)
+		return stamp
+	}
+	err := m.vid.push(t, data, tsNow, m.publish)
+	if err != nil {
+		m.mediaDrops.Add(1)
+	}
+	m.checkReady()
+	return err
+}
+
+// sendAudio ingests one call's worth of encoded audio.
+func (m *mount) sendAudio(data []byte, ts uint64) error {
+	if len(data) > m.cfg.MaxFrameSize {
+		m.mediaDrops.Add(1)
+		return ErrMediaTooLarge
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrUnknownSession
+	}
+	if m.aud == nil {
+		return ErrNoAudio
+	}
+	m.framesIn.Add(1)
+	m.bytesIn.Add(uint64(len(data)))
+	t := m.tracks[len(m.tracks)-1]
+	now := time.Now()
+	mediaTime := func() time.Duration {
+		med := m.clock.mediaTime(&t.clock, ts, now)
+		t.lastMedia.Store(int64(med))
+		return med
+	}
+	err := m.aud.push(t, data, mediaTime, m.publish)
+	if err != nil {
+		m.mediaDrops.Add(1)
+	}
+	m.checkReady()
+	return err
+}
+
+// publish hands a frame to the GOP cache and to every reader. Called with
+// mu held; takes over the caller's reference.
+func (m *mount) publish(f *frame) {
+	t := m.tracks[f.track]
+	t.packets.Add(uint32(f.batch.Len()))
+	t.octets.Add(uint32(f.bytes - 12*f.batch.Len()))
+	m.cacheFrame(f)
+	for _, r := range m.readers {
+		r.offer(f)
+	}
+	f.release()
+}
+
+// cacheFrame keeps the current group of pictures so that a new reader can
+// start at its keyframe at once. Audio frames are kept alongside, so the
+// reader also gets the audio of that span. Without video (never the case
+// here, as every mount has video) nothing would be cached.
+func (m *mount) cacheFrame(f *frame) {
+	t := m.tracks[f.track]
+	if t.video && f.key {
+		m.dropGOP()
+		m.gopOK = true
+	}
+	if !m.gopOK {
+		return
+	}
+	if m.gopSize+f.bytes > m.cfg.GOPCacheBytes {
+		// Too long a GOP to cache: new readers wait for the next keyframe.
+		m.dropGOP()
+		return
+	}
+	f.retain()
+	m.gop = append(m.gop, f)
+	m.gopSize += f.bytes
+}
+
+func (m *mount) dropGOP() {
+	for i, f := range m.gop {
+		f.release()
+		m.gop[i] = nil
+	}
+	m.gop = m.gop[:0]
+	m.gopSize = 0
+	m.gopOK = false
+}
+
+// addReader starts delivery to r: the cached GOP first, then live frames,
+// with nothing lost or repeated in between since both happen under mu. It
+// returns, per track, the sequence number and RTP timestamp of the first
+// packet r will receive (for RTP-Info).
+func (m *mount) addReader(r *reader) []startPoint {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sp := make([]startPoint, len(m.tracks))
+	for i, t := range m.tracks {
+		sp[i] = startPoint{seq: t.stream.Seq, ts: t.clock.rtpTime(time.Duration(t.lastMedia.Load()))}
+	}
+	seen := make([]bool, len(m.tracks))
+	r.needKey = true
+	for _, f := range m.gop {
+		if !r.wants(f.track) {
+			continue
+		}
+		if !seen[f.track] {
+			seen[f.track] = true
+			sp[f.track] = startPoint{seq: f.batch.SequenceNumber(0), ts: f.batch.Timestamp(0)}
+		}
+		r.offer(f)
+	}
+	m.readers = append(m.readers, r)
+	return sp
+}
+
+// startPoints returns where live delivery is now on each track.
+func (m *mount) startPoints() []startPoint {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sp := make([]startPoint, len(m.tracks))
+	for i, t := range m.tracks {
+		sp[i] = startPoint{seq: t.stream.Seq, ts: t.clock.rtpTime(time.Duration(t.lastMedia.Load()))}
+	}
+	return sp
+}
+
+// removeReader stops delivery to r.
+func (m *mount) removeReader(r *reader) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, x := range m.readers {
+		if x == r {
+			m.readers = append(m.readers[:i], m.readers[i+1:]...)
+			m.readers[len(m.readers):cap(m.readers)][0] = nil
+			break
+		}
+	}
+}
+
+// startPoint is where a reader's stream begins on one track.
+type startPoint struct {
+	seq uint16
+	ts  uint32
+}
+
+// close ends the mount: readers are detached (their RTSP sessions end) and
+// cached frames released.
+func (m *mount) close() []*reader {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	m.dropGOP()
+	if m.vid != nil {
+		m.vid.close()
+	}
+	rs := m.readers
+	m.readers = nil
+	return rs
+}

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// A reader receives one mount's frames for one RTSP session (or, for
+// multicast, for every multicast session of the mount together). It has a
+// bounded queue and one writer goroutine: the publisher only ever enqueues
+// without blocking, so a slow reader can never hold up the camera or the
+// other readers. When the queue is full the reader loses the frame, and then
+// every video frame up to the next keyframe, so its decoder never sees half a
+// picture or a picture whose references are missing.
+type reader struct {
+	m      *mount
+	tracks []readerTrack // indexed like m.tracks
+	out    sender
+	q      chan *frame
+
+	needKey bool // guarded by m.mu: skip video until a keyframe
+
+	stopOnce sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+	onFail   func(error) // called once from the writer when writing fails
+
+	stats readerStats
+}
+
+// readerTrack is how one track reaches a reader.
+type readerTrack struct {
+	setup bool
+	// TCP interleaved channels.
+	rtpChannel, rtcpChannel uint8
+	// UDP destinations (unicast client ports or multicast group).
+	rtpAddr, rtcpAddr netip.AddrPort
+}
+
+// readerStats are counters readable while the reader runs.
+type readerStats struct {
+	packets       atomic.Uint64
+	bytes         atomic.Uint64
+	framesDropped atomic.Uint64
+	// From the client's RTCP receiver reports (RFC 3550 §6.4.2).
+	fractionLost atomic.Uint32 // 8-bit fixed point, as in the report
+	totalLost    atomic.Int64
+	jitter       atomic.Uint32 // timestamp units
+	lastRR       atomic.Int64  // unix nanoseconds
+}
+
+// sender writes frames to one reader's transport.
+type sender interface {
+	// write sends every packet of f; it may block up to the write timeout.
+	write(r *reader, f *frame) error
+	// close releases what the sender owns (not shared sockets).
+	close()
+}
+
+func newReader(m *mount, out sender, queue int) *reader {
+	return &reader{
+		m:      m,
+		tracks: make([]readerTrack, len(m.tracks)),
+		out:    out,
+		q:      make(chan *frame, queue),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+}
+
+// wants reports whether track i is set up for this reader.
+func (r *reader) wants(i int) bool {
+	return i < len(r.tracks) && r.tracks[i].setup
+}
+
+// offer enqueues f without blocking. Called with r.m.mu held.
+func (r *reader) offer(f *frame) {
+	if !r.wants(f.track) {
+		return
+	}
+	video := r.m.tracks[f.track].video
+	if video && !f.rtcp && r.needKey {
+		if !f.key {
+			r.stats.framesDropped.Add(1)
+			return
+		}
+		r.needKey = false
+	}
+	f.retain()
+	select {
+	case r.q <- f:
+	default:
+		f.release()
+		r.stats.framesDropped.Add(1)
+		if video && !f.rtcp {
+			r.needKey = true
+		}
+	}
+}
+
+// start runs the writer goroutine.
+func (r *reader) start() {
+	go r.run()
+}
+
+func (r *reader) run() {
+	defer close(r.done)
+	for {
+		select {
+		case f := <-r.q:
+			err := r.out.write(r, f)
+			if err == nil && !f.rtcp {
+				r.stats.packets.Add(uint64(f.batch.Len()))
+				r.stats.bytes.Add(uint64(f.bytes))
+			}
+			f.release()
+			if err != nil {
+				r.drain()
+				if r.onFail != nil {
+					r.onFail(err)
+				}
+				<-r.stop
+				return
+			}
+		case <-r.stop:
+			r.drain()
+			return
+		}
+	}
+}
+
+// drain releases everything still queued.
+func (r *reader) drain() {
+	for {
+		select {
+		case f := <-r.q:
+			f.release()
+		default:
+			return
+		}
+	}
+}
+
+// close stops the writer and waits for it (bounded by the write timeout of
+// the frame it may be writing). The reader must already be detached from its
+// mount, so nothing is enqueued any more.
+func (r *reader) close() {
+	r.stopOnce.Do(func() { close(r.stop) })
+	<-r.done
+	r.drain()
+	r.out.close()
+}
+
+// closeWithin is close that gives up waiting after d (the writer goroutine
+// then ends by itself once its write times out).
+func (r *reader) closeWithin(d time.Duration) {
+	r.stopOnce.Do(func() { close(r.stop) })
+	select {
+	case <-r.done:
+		r.drain()
+	case <-time.After(d):
+	}
+	r.out.close()
+}

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtcp"
+)
+
+// cname is the SDES CNAME of every stream of this server process (RFC 3550
+// §6.5.1 asks for one per participant, stable across its streams, which is
+// also what ties a mount's audio and video together for lip sync).
+var cname = "rtspkit@" + primaryHost()
+
+// reportFrame builds the RTCP compound a sender sends for track t at now:
+// a sender report mapping now to the track's RTP timeline, and an SDES
+// CNAME; with bye, a BYE ends it. Returns nil before the track sent anything.
+func (m *mount) reportFrame(t *track, now time.Time, bye bool) *frame {
+	packets := t.packets.Load()
+	if packets == 0 && !bye {
+		return nil
+	}
+	if t.clock.rate == 0 {
+		return nil
+	}
+	// Media time runs with the monotonic clock from the mount's epoch, so
+	// the RTP timestamp of "now" follows from the elapsed time; the wall
+	// clock of now goes in the NTP field. Both tracks of a mount share the
+	// epoch: their SRs put audio and video on one timeline.
+	med := now.Sub(m.clock.epoch)
+	sr := &rtcp.SenderReport{
+		SSRC:        t.stream.SSRC,
+		NTPTime:     rtcp.NTPTime(now),
+		RTPTime:     t.clock.rtpTime(med),
+		PacketCount: packets,
+		OctetCount:  t.octets.Load(),
+	}
+	sdes := &rtcp.SourceDescription{Chunks: []rtcp.SDESChunk{{
+		Source: t.stream.SSRC,
+		Items:  []rtcp.SDESItem{{Type: rtcp.SDESCNAME, Text: cname}},
+	}}}
+	pkts := []rtcp.Packet{sr, sdes}
+	if bye {
+		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{t.stream.SSRC}})
+	}
+	f := newFrame(t.index)
+	f.rtcp = true
+	var err error
+	f.data, err = rtcp.AppendCompound(f.data[:0], pkts...)
+	if err != nil {
+		f.release()
+		return nil
+	}
+	// An RTCP frame has no batch: senders write f.data as one packet.
+	f.bytes = len(f.data)
+	return f
+}
+
+// sendReports offers a sender report per track to every reader.
+func (r *runtime) sendReports(now time.Time) {
+	r.srv.mu.Lock()
+	mounts := make([]*mount, 0, len(r.srv.mounts))
+	for _, m := range r.srv.mounts {
+		mounts = append(mounts, m)
+	}
+	r.srv.mu.Unlock()
+	for _, m := range mounts {
+		m.mu.Lock()
+		if len(m.readers) > 0 {
+			for _, t := range m.tracks {
+				if f := m.reportFrame(t, now, false); f != nil {
+					for _, rd := range m.readers {
+						rd.offer(f)
+					}
+					f.release()
+				}
+			}
+		}
+		m.mu.Unlock()
+	}
+}

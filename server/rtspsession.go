@@ -1,0 +1,157 @@
+package server
+
+import (
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtcp"
+)
+
+// transportKind is how a session's media travels. One session uses one
+// kind for all its tracks.
+type transportKind int
+
+const (
+	transportUDP transportKind = iota + 1
+	transportTCP
+	transportMulticast
+)
+
+// rtspSession is one player's RTSP session (RFC 2326 §3: created by SETUP,
+// named by the Session header). It plays one mount.
+type rtspSession struct {
+	id     string
+	m      *mount
+	c      *conn // the connection that created it
+	kind   transportKind
+	remote netip.Addr // the client's address, for UDP destinations
+
+	mu      sync.Mutex
+	tracks  []readerTrack
+	playing bool
+	r       *reader         // unicast reader while playing
+	group   *multicastGroup // multicast group while playing
+
+	seen atomic.Int64 // unix nanoseconds of the last request or RTCP
+}
+
+func newRTSPSession(id string, m *mount, c *conn, kind transportKind, remote netip.Addr) *rtspSession {
+	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, tracks: make([]readerTrack, len(m.tracks))}
+	s.touch()
+	return s
+}
+
+func (s *rtspSession) touch() { s.seen.Store(time.Now().UnixNano()) }
+
+func (s *rtspSession) lastSeen() time.Time { return time.Unix(0, s.seen.Load()) }
+
+// trackForRTCPChannel returns the track whose interleaved RTCP channel is
+// ch, or -1.
+func (s *rtspSession) trackForRTCPChannel(ch uint8) int {
+	if s.kind != transportTCP {
+		return -1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, t := range s.tracks {
+		if t.setup && (t.rtcpChannel == ch || t.rtpChannel == ch) {
+			return i
+		}
+	}
+	return -1
+}
+
+// onRTCP handles an RTCP compound from the client: any RTCP keeps the
+// session alive; receiver reports about our streams update the statistics.
+func (s *rtspSession) onRTCP(track int, b []byte) {
+	s.touch()
+	s.mu.Lock()
+	r := s.r
+	s.mu.Unlock()
+	if r == nil {
+		return
+	}
+	_ = rtcp.Split(b, func(pkt []byte, typ uint8) error {
+		var reports []rtcp.ReceptionReport
+		switch typ {
+		case rtcpTypeRR:
+			var rr rtcp.ReceiverReport
+			if rr.Unmarshal(pkt) == nil {
+				reports = rr.Reports
+			}
+		case rtcpTypeSR:
+			var sr rtcp.SenderReport
+			if sr.Unmarshal(pkt) == nil {
+				reports = sr.Reports
+			}
+		}
+		for _, rep := range reports {
+			for _, t := range s.m.tracks {
+				if rep.SSRC == t.stream.SSRC {
+					r.stats.fractionLost.Store(uint32(rep.FractionLost))
+					r.stats.totalLost.Store(int64(rep.CumulativeLost))
+					r.stats.jitter.Store(rep.Jitter)
+					r.stats.lastRR.Store(time.Now().UnixNano())
+				}
+			}
+		}
+		return nil
+	})
+}
+
+const (
+	rtcpTypeSR = 200
+	rtcpTypeRR = 201
+)
+
+// stopPlaying detaches the session's reader (if playing), optionally sends
+// an RTCP BYE for each track, and forgets the session on its connection.
+func (s *rtspSession) stopPlaying(rt *runtime, bye bool) {
+	s.mu.Lock()
+	r, g := s.r, s.group
+	s.r, s.group = nil, nil
+	s.playing = false
+	tracks := append([]readerTrack(nil), s.tracks...)
+	s.mu.Unlock()
+	if r != nil {
+		s.m.removeReader(r)
+		r.closeWithin(rt.cfg.WriteTimeout)
+		if bye {
+			s.sendBye(rt, tracks)
+		}
+	}
+	if g != nil {
+		rt.leaveMulticast(s.m, g)
+	}
+	if s.c != nil {
+		s.c.removeSession(s)
+	}
+}
+
+// sendBye writes an RTCP BYE (with a last SR and SDES) on every track, best
+// effort: the player learns the stream ended rather than timing out.
+func (s *rtspSession) sendBye(rt *runtime, tracks []readerTrack) {
+	now := time.Now()
+	for i, t := range tracks {
+		if !t.setup || i >= len(s.m.tracks) {
+			continue
+		}
+		f := s.m.reportFrame(s.m.tracks[i], now, true)
+		if f == nil {
+			continue
+		}
+		switch s.kind {
+		case transportTCP:
+			if s.c != nil {
+				ts := &tcpSender{c: s.c}
+				r := &reader{tracks: tracks}
+				_ = ts.write(r, f)
+			}
+		case transportUDP:
+			_, _ = rt.udp.rtcpConn.WriteToUDPAddrPort(f.data, t.rtcpAddr)
+		}
+		f.release()
+	}
+}

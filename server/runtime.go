@@ -1,0 +1,271 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// runtime is everything that exists only while a Server is started: the
+// listener, the UDP sockets, the connections, the RTSP sessions and the
+// background goroutines. Stop shuts it down and waits for all of it.
+type runtime struct {
+	srv  *Server
+	cfg  *Config
+	ln   net.Listener
+	port int
+	udp  *udpPair
+
+	mu       sync.Mutex
+	conns    map[*conn]struct{}
+	sessions map[string]*rtspSession
+	byAddr   map[netip.AddrPort]*rtspSession // UDP RTCP source -> session
+	mcast    map[*mount]*multicastGroup
+	mcastIdx int // next group offset in the multicast range
+	closing  bool
+
+	wg   sync.WaitGroup
+	done chan struct{}
+}
+
+func startRuntime(s *Server) (*runtime, error) {
+	cfg := &s.cfg
+	addr := net.JoinHostPort(cfg.ListenAddress, strconv.Itoa(cfg.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if isAddrInUse(err) {
+			return nil, fmt.Errorf("%w: %s: %v", ErrPortInUse, addr, err)
+		}
+		return nil, fmt.Errorf("rtsp server: listen %s: %w", addr, err)
+	}
+	udpHost := cfg.ListenAddress
+	u, err := listenUDPPair(udpHost, cfg.UDPPortMin, cfg.UDPPortMax)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	_ = u.setMulticast(cfg.MulticastTTL, cfg.MulticastInterface)
+	r := &runtime{
+		srv:      s,
+		cfg:      cfg,
+		ln:       ln,
+		port:     ln.Addr().(*net.TCPAddr).Port,
+		udp:      u,
+		conns:    make(map[*conn]struct{}),
+		sessions: make(map[string]*rtspSession),
+		byAddr:   make(map[netip.AddrPort]*rtspSession),
+		mcast:    make(map[*mount]*multicastGroup),
+		done:     make(chan struct{}),
+	}
+	r.wg.Add(4)
+	go func() { defer r.wg.Done(); r.acceptLoop() }()
+	go func() { defer r.wg.Done(); readLoop(u.rtpConn, func(netip.AddrPort, []byte) {}) }()
+	go func() { defer r.wg.Done(); readLoop(u.rtcpConn, r.onUDPRTCP) }()
+	go func() { defer r.wg.Done(); r.housekeeping() }()
+	cfg.Logger.Info("rtsp server listening", "addr", ln.Addr().String(), "udp", u.rtpPort)
+	return r, nil
+}
+
+func (r *runtime) acceptLoop() {
+	var delay time.Duration
+	for {
+		nc, err := r.ln.Accept()
+		if err != nil {
+			if isClosed(err) {
+				return
+			}
+			// Out of file descriptors and the like: back off, go on.
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+			} else if delay < time.Second {
+				delay *= 2
+			}
+			r.cfg.Logger.Warn("accept", "err", err)
+			select {
+			case <-time.After(delay):
+			case <-r.done:
+				return
+			}
+			continue
+		}
+		delay = 0
+		c := newConn(r, nc)
+		r.mu.Lock()
+		if r.closing {
+			r.mu.Unlock()
+			nc.Close()
+			return
+		}
+		full := len(r.conns) >= r.cfg.MaxConnections
+		if !full {
+			r.conns[c] = struct{}{}
+		}
+		r.mu.Unlock()
+		if full {
+			// Answer 503 to whatever comes, without reading it, and close.
+			go rejectBusy(nc)
+			continue
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			c.serve()
+			r.mu.Lock()
+			delete(r.conns, c)
+			r.mu.Unlock()
+		}()
+	}
+}
+
+func rejectBusy(nc net.Conn) {
+	_ = nc.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = nc.Write([]byte("RTSP/1.0 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n\r\n"))
+	nc.Close()
+}
+
+// housekeeping reaps timed-out sessions and sends RTCP sender reports.
+func (r *runtime) housekeeping() {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	n := 0
+	for {
+		select {
+		case <-r.done:
+			return
+		case now := <-tick.C:
+			n++
+			r.reap(now)
+			if n%srIntervalSeconds == 0 {
+				r.sendReports(now)
+			}
+		}
+	}
+}
+
+// srIntervalSeconds is the RTCP sender report interval. RFC 3550 §6.2 asks
+// for at least 5 s on average; players use the first report for lip sync,
+// and one goes out at PLAY, so waiting the full interval costs nothing.
+const srIntervalSeconds = 5
+
+func (r *runtime) reap(now time.Time) {
+	var expired []*rtspSession
+	r.mu.Lock()
+	for _, s := range r.sessions {
+		if now.Sub(s.lastSeen()) > r.cfg.SessionTimeout {
+			expired = append(expired, s)
+		}
+	}
+	r.mu.Unlock()
+	for _, s := range expired {
+		r.cfg.Logger.Info("session timed out", "session", s.id)
+		r.endSession(s, true)
+	}
+}
+
+func (r *runtime) newSessionID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (r *runtime) addSession(s *rtspSession) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return false
+	}
+	r.sessions[s.id] = s
+	return true
+}
+
+func (r *runtime) session(id string) *rtspSession {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sessions[id]
+}
+
+// endSession tears a session down: detaches and stops its reader, sends an
+// RTCP BYE when asked, forgets it.
+func (r *runtime) endSession(s *rtspSession, bye bool) {
+	r.mu.Lock()
+	if r.sessions[s.id] != s {
+		r.mu.Unlock()
+		return
+	}
+	delete(r.sessions, s.id)
+	for a, x := range r.byAddr {
+		if x == s {
+			delete(r.byAddr, a)
+		}
+	}
+	r.mu.Unlock()
+	s.stopPlaying(r, bye)
+}
+
+// endMount ends every session of a mount that is being destroyed.
+func (r *runtime) endMount(m *mount, _ []*reader) {
+	r.mu.Lock()
+	var list []*rtspSession
+	for _, s := range r.sessions {
+		if s.m == m {
+			list = append(list, s)
+		}
+	}
+	r.mu.Unlock()
+	for _, s := range list {
+		r.endSession(s, true)
+		if s.c != nil {
+			s.c.close()
+		}
+	}
+}
+
+// shutdown stops everything and waits for every goroutine.
+func (r *runtime) shutdown() {
+	r.mu.Lock()
+	r.closing = true
+	sessions := make([]*rtspSession, 0, len(r.sessions))
+	for _, s := range r.sessions {
+		sessions = append(sessions, s)
+	}
+	conns := make([]*conn, 0, len(r.conns))
+	for c := range r.conns {
+		conns = append(conns, c)
+	}
+	r.mu.Unlock()
+	close(r.done)
+	r.ln.Close()
+	for _, s := range sessions {
+		r.endSession(s, true)
+	}
+	for _, c := range conns {
+		c.close()
+	}
+	r.udp.close()
+	r.wg.Wait()
+}
+
+var errSessionGone = errors.New("session ended")
+
+// onUDPRTCP handles a datagram on the server's RTCP port.
+func (r *runtime) onUDPRTCP(from netip.AddrPort, b []byte) {
+	r.mu.Lock()
+	s := r.byAddr[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())]
+	r.mu.Unlock()
+	if s != nil {
+		s.onRTCP(-1, b)
+	}
+}
+
+// registerRTCPSource maps a client's RTCP address to its session.
+func (r *runtime) registerRTCPSource(a netip.AddrPort, s *rtspSession) {
+	r.mu.Lock()
+	r.byAddr[a] = s
+	r.mu.Unlock()
+}

@@ -1,0 +1,353 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtsp"
+)
+
+// Server is an RTSP server with the K230 board's API. Create one with New,
+// then Init (or InitConfig), CreateSession, Start, and feed it media with
+// SendVideoData and SendAudioData; Stop, Deinit and Destroy undo each step.
+// Every method is safe for concurrent use, and two Servers in one process
+// share nothing.
+type Server struct {
+	mu        sync.Mutex
+	cfg       Config
+	inited    bool
+	destroyed bool
+	stopped   bool // Stop was called and Start not since
+	mounts    map[string]*mount
+	run       *runtime // non-nil while started
+	auth      *rtsp.Authenticator
+	log       *slog.Logger
+}
+
+// New creates a server (the board's rtspserver_create). It does nothing
+// else: no socket is opened before Start.
+func New() *Server {
+	return &Server{mounts: make(map[string]*mount)}
+}
+
+// Init initialises the server to listen on port (the board's
+// rtspserver_init) with every other setting at its default. Port 0 picks a
+// free port at Start; see Addr.
+func (s *Server) Init(port int) error {
+	if port == 0 {
+		port = -1
+	}
+	return s.InitConfig(Config{Port: port})
+}
+
+// InitConfig initialises the server with a full configuration.
+func (s *Server) InitConfig(cfg Config) error {
+	anyPort := cfg.Port == -1
+	if anyPort {
+		cfg.Port = 0
+	}
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return err
+	}
+	if anyPort {
+		c.Port = 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.destroyed {
+		return ErrDestroyed
+	}
+	if s.inited {
+		return ErrAlreadyInitialized
+	}
+	s.cfg = c
+	s.log = c.Logger
+	if c.Username != "" {
+		methods := rtsp.AuthMethodDigestSHA256 | rtsp.AuthMethodDigestMD5
+		if c.AllowBasicAuth {
+			methods |= rtsp.AuthMethodBasic
+		}
+		s.auth = &rtsp.Authenticator{Realm: c.Realm, Username: c.Username, Password: c.Password, Methods: methods}
+	} else {
+		s.auth = nil
+	}
+	s.inited = true
+	s.stopped = false
+	return nil
+}
+
+// Deinit undoes Init (the board's rtspserver_deinit): it stops the server
+// if it is running and destroys every session.
+func (s *Server) Deinit() error {
+	s.mu.Lock()
+	if s.destroyed {
+		s.mu.Unlock()
+		return ErrDestroyed
+	}
+	if !s.inited {
+		s.mu.Unlock()
+		return ErrNotInitialized
+	}
+	run := s.run
+	s.run = nil
+	mounts := s.mounts
+	s.mounts = make(map[string]*mount)
+	s.inited = false
+	s.mu.Unlock()
+	if run != nil {
+		run.shutdown()
+	}
+	for _, m := range mounts {
+		m.close()
+	}
+	return nil
+}
+
+// Destroy releases everything (the board's rtspserver_destroy). The server
+// cannot be used afterwards; calling Destroy again returns ErrDestroyed.
+func (s *Server) Destroy() error {
+	s.mu.Lock()
+	if s.destroyed {
+		s.mu.Unlock()
+		return ErrDestroyed
+	}
+	inited := s.inited
+	s.mu.Unlock()
+	if inited {
+		_ = s.Deinit()
+	}
+	s.mu.Lock()
+	s.destroyed = true
+	s.mu.Unlock()
+	return nil
+}
+
+// CreateSession adds a stream (mount point) named name, reachable at
+// URL(name), with the given video codec and, when enableAudio is true,
+// G.711 µ-law audio at 8 kHz mono as on the board. videoType may be a
+// constant (VideoH264) or a string ("h264", "h265", "mjpeg").
+func (s *Server) CreateSession(name string, videoType VideoType, enableAudio bool) error {
+	audio := AudioNone
+	if enableAudio {
+		audio = AudioPCMU
+	}
+	return s.CreateSessionWithAudio(name, videoType, audio)
+}
+
+// CreateSessionWithAudio is CreateSession with a choice of audio codec:
+// AudioNone, AudioPCMU, AudioPCMA or AudioAAC.
+func (s *Server) CreateSessionWithAudio(name string, videoType VideoType, audio AudioType) error {
+	if err := validName(name); err != nil {
+		return err
+	}
+	if v, err := ParseVideoType(string(videoType)); err == nil {
+		videoType = v
+	} else {
+		return err
+	}
+	if !audio.valid() {
+		if a, err := ParseAudioType(string(audio)); err == nil {
+			audio = a
+		} else {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if _, ok := s.mounts[name]; ok {
+		return fmt.Errorf("%w: %q", ErrSessionExists, name)
+	}
+	s.mounts[name] = newMount(name, videoType, audio, &s.cfg)
+	return nil
+}
+
+// DestroySession removes a session; its players are disconnected.
+func (s *Server) DestroySession(name string) error {
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	m, ok := s.mounts[name]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %q", ErrUnknownSession, name)
+	}
+	delete(s.mounts, name)
+	run := s.run
+	s.mu.Unlock()
+	readers := m.close()
+	if run != nil {
+		run.endMount(m, readers)
+	}
+	return nil
+}
+
+// usable checks the lifecycle for calls that need Init. Called with mu held.
+func (s *Server) usable() error {
+	if s.destroyed {
+		return ErrDestroyed
+	}
+	if !s.inited {
+		return ErrNotInitialized
+	}
+	return nil
+}
+
+// URL returns the address a player opens for a session (the board's
+// rtspserver_getrtspurl): rtsp://host:port/name, where host is
+// Config.AdvertisedHost or the machine's primary address, never 0.0.0.0.
+func (s *Server) URL(name string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return "", err
+	}
+	if _, ok := s.mounts[name]; !ok {
+		return "", fmt.Errorf("%w: %q", ErrUnknownSession, name)
+	}
+	host := s.cfg.AdvertisedHost
+	if host == "" {
+		host = primaryHost()
+	}
+	port := s.cfg.Port
+	if s.run != nil {
+		port = s.run.port
+	}
+	return "rtsp://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/" + name, nil
+}
+
+// GetRTSPURL is URL under the board's name.
+func (s *Server) GetRTSPURL(name string) (string, error) { return s.URL(name) }
+
+// Addr returns the address the RTSP listener is bound to while started.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.run == nil {
+		return nil
+	}
+	return s.run.ln.Addr()
+}
+
+// Start opens the sockets and starts serving (the board's
+// rtspserver_start). Start after Stop serves again.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return err
+	}
+	if s.run != nil {
+		return ErrAlreadyStarted
+	}
+	run, err := startRuntime(s)
+	if err != nil {
+		return err
+	}
+	s.run = run
+	s.stopped = false
+	return nil
+}
+
+// Stop stops serving (the board's rtspserver_stop): players get an RTCP BYE
+// and are disconnected, and every socket and goroutine of the server is
+// closed before Stop returns. Sessions stay; Start serves them again.
+// Media sent while stopped is refused with ErrStopped.
+func (s *Server) Stop() error {
+	s.mu.Lock()
+	if err := s.usable(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	run := s.run
+	if run == nil {
+		s.mu.Unlock()
+		return ErrNotStarted
+	}
+	s.run = nil
+	s.stopped = true
+	s.mu.Unlock()
+	run.shutdown()
+	return nil
+}
+
+// SendVideoData hands encoded video to a session (the board's
+// rtspserver_sendvideodata). For H.264 and H.265, data is Annex-B bytes
+// chunked any way (whole access units, one NAL unit per call, 3- or 4-byte
+// start codes); for MJPEG one or more whole JPEG pictures. timestamp is in
+// Config.TimestampUnit (milliseconds by default); see the README for how a
+// timestamp that does not advance is handled. The data is copied: the
+// caller may reuse its buffer at once. Sending before Start, or with no
+// player connected, is fine.
+func (s *Server) SendVideoData(name string, data []byte, timestamp uint64) error {
+	m, err := s.mountForSend(name)
+	if err != nil {
+		return err
+	}
+	return m.sendVideo(data, timestamp)
+}
+
+// SendAudioData hands encoded audio to a session (the board's
+// rtspserver_sendaudiodata): G.711 bytes of any length for PCMU/PCMA, one or
+// more ADTS frames for AAC.
+func (s *Server) SendAudioData(name string, data []byte, timestamp uint64) error {
+	m, err := s.mountForSend(name)
+	if err != nil {
+		return err
+	}
+	return m.sendAudio(data, timestamp)
+}
+
+func (s *Server) mountForSend(name string) (*mount, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	if s.stopped {
+		return nil, ErrStopped
+	}
+	m, ok := s.mounts[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownSession, name)
+	}
+	return m, nil
+}
+
+// mount returns a session by name, for the RTSP side.
+func (s *Server) mount(name string) *mount {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mounts[name]
+}
+
+// primaryHost returns the address other machines most likely reach this
+// one at: the source address of the default route (found by "connecting"
+// a UDP socket, which sends nothing), else the first non-loopback interface
+// address, else 127.0.0.1.
+func primaryHost() string {
+	if c, err := net.DialTimeout("udp4", "192.0.2.1:9", time.Second); err == nil {
+		a := c.LocalAddr().(*net.UDPAddr)
+		c.Close()
+		if !a.IP.IsUnspecified() && !a.IP.IsLoopback() {
+			return a.IP.String()
+		}
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+				return n.IP.String()
+			}
+		}
+	}
+	return "127.0.0.1"
+}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"syscall"
+
+	"golang.org/x/net/ipv4"
+)
+
+// udpPair is the server's RTP and RTCP sockets for unicast and multicast
+// UDP: RTP on an even port, RTCP on the next (RFC 3550 §11). Every UDP reader
+// shares them; the client ports tell readers apart.
+type udpPair struct {
+	rtpConn, rtcpConn *net.UDPConn
+	rtp, rtcp         *ipv4.PacketConn
+	rtpPort           int
+}
+
+// listenUDPPair binds the first free even/odd port pair in [min, max].
+func listenUDPPair(host string, min, max int) (*udpPair, error) {
+	if min%2 != 0 {
+		min++
+	}
+	var lastErr error
+	for p := min; p+1 <= max; p += 2 {
+		a, err := net.ListenUDP("udp4", udpAddr(host, p))
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		b, err := net.ListenUDP("udp4", udpAddr(host, p+1))
+		if err != nil {
+			a.Close()
+			lastErr = err
+			continue
+		}
+		for _, c := range []*net.UDPConn{a, b} {
+			_ = c.SetWriteBuffer(4 << 20)
+			_ = c.SetReadBuffer(1 << 20)
+		}
+		u := &udpPair{rtpConn: a, rtcpConn: b, rtp: ipv4.NewPacketConn(a), rtcp: ipv4.NewPacketConn(b), rtpPort: p}
+		return u, nil
+	}
+	return nil, fmt.Errorf("%w: no free UDP port pair in %d-%d: %v", ErrPortInUse, min, max, lastErr)
+}
+
+func udpAddr(host string, port int) *net.UDPAddr {
+	a := &net.UDPAddr{Port: port}
+	if host != "" {
+		if ip, err := netip.ParseAddr(host); err == nil {
+			a.IP = ip.AsSlice()
+		}
+	}
+	return a
+}
+
+// setMulticast configures multicast sending: TTL, loopback (so players on
+// this machine receive the group) and, when ifName is set, the interface.
+func (u *udpPair) setMulticast(ttl int, ifName string) error {
+	for _, pc := range []*ipv4.PacketConn{u.rtp, u.rtcp} {
+		if err := pc.SetMulticastTTL(ttl); err != nil {
+			return err
+		}
+		_ = pc.SetMulticastLoopback(true)
+		if ifName != "" {
+			ifi, err := net.InterfaceByName(ifName)
+			if err != nil {
+				return err
+			}
+			if err := pc.SetMulticastInterface(ifi); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (u *udpPair) close() {
+	u.rtpConn.Close()
+	u.rtcpConn.Close()
+}
+
+// readLoop reads datagrams from c until it is closed, handing each to fn
+// with the sender's address. buf is reused: fn must not keep it.
+func readLoop(c *net.UDPConn, fn func(from netip.AddrPort, b []byte)) {
+	buf := make([]byte, 2048)
+	for {
+		n, from, err := c.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if isClosed(err) {
+				return
+			}
+			continue
+		}
+		fn(from, buf[:n])
+	}
+}
+
+func isClosed(err error) bool {
+	return errors.Is(err, net.ErrClosed)
+}
+
+func isAddrInUse(err error) bool {
+	return errors.Is(err, syscall.EADDRINUSE)
+}
