@@ -1,0 +1,150 @@
+package rtsp
+
+import (
+	"sync"
+	"time"
+)
+
+// AuthBackoff tracks authentication failures per client address in bounded
+// memory and says how long to hold back the next answer to that address, so
+// that guessing passwords gets slow. A server calls Fail when Verify returns
+// ErrAuthInvalid and waits the returned delay before sending its 401 (or
+// closes the connection when the delay is large), and calls Succeed after a
+// successful Verify. Key it by IP address without port; for IPv6 use the /64
+// prefix, since one client owns a whole /64.
+//
+// The zero value is ready to use with the defaults below. AuthBackoff is
+// safe for concurrent use and must not be copied after first use.
+type AuthBackoff struct {
+	// Free is the number of failures allowed without delay; 3 when zero,
+	// none when negative.
+	Free int
+	// Base is the delay after the first failure beyond Free, doubled for
+	// each further one up to Max; 500 ms and 30 s when zero.
+	Base, Max time.Duration
+	// Forget is how long after its last failure an address is forgotten;
+	// 15 minutes when zero.
+	Forget time.Duration
+	// MaxEntries bounds the number of addresses tracked; 4096 when zero.
+	// When full, expired entries are dropped first, then the address whose
+	// last failure is oldest.
+	MaxEntries int
+
+	mu  sync.Mutex
+	m   map[string]authBackoffEntry
+	now func() time.Time // time.Now when nil; tests inject one
+}
+
+// authBackoffEntry is the record of one address.
+type authBackoffEntry struct {
+	failures int
+	last     time.Time
+}
+
+func (b *AuthBackoff) clock() time.Time {
+	if b.now != nil {
+		return b.now()
+	}
+	return time.Now()
+}
+
+func (b *AuthBackoff) forget() time.Duration {
+	if b.Forget <= 0 {
+		return 15 * time.Minute
+	}
+	return b.Forget
+}
+
+// Fail records a failure of addr and returns the delay to apply before
+// answering it.
+func (b *AuthBackoff) Fail(addr string) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock()
+	e, ok := b.m[addr]
+	if ok && now.Sub(e.last) > b.forget() {
+		e = authBackoffEntry{}
+	}
+	if !ok {
+		if b.m == nil {
+			b.m = make(map[string]authBackoffEntry)
+		}
+		b.evict(now)
+	}
+	e.failures++
+	e.last = now
+	b.m[addr] = e
+	return b.delay(e.failures)
+}
+
+// Delay returns the delay addr has earned so far, without recording
+// anything: a server may apply it before even reading credentials.
+func (b *AuthBackoff) Delay(addr string) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, ok := b.m[addr]
+	if !ok || b.clock().Sub(e.last) > b.forget() {
+		return 0
+	}
+	return b.delay(e.failures)
+}
+
+// Succeed forgets the failures of addr.
+func (b *AuthBackoff) Succeed(addr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.m, addr)
+}
+
+// delay maps a failure count to a delay.
+func (b *AuthBackoff) delay(failures int) time.Duration {
+	free := b.Free
+	if free == 0 {
+		free = 3
+	} else if free < 0 {
+		free = 0
+	}
+	base, maxDelay := b.Base, b.Max
+	if base <= 0 {
+		base = 500 * time.Millisecond
+	}
+	if maxDelay <= 0 {
+		maxDelay = 30 * time.Second
+	}
+	n := failures - free
+	if n <= 0 {
+		return 0
+	}
+	d := base
+	for i := 1; i < n && d < maxDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxDelay)
+}
+
+// evict makes room for one more entry.
+func (b *AuthBackoff) evict(now time.Time) {
+	maxEntries := b.MaxEntries
+	if maxEntries <= 0 {
+		maxEntries = 4096
+	}
+	if len(b.m) < maxEntries {
+		return
+	}
+	for k, e := range b.m {
+		if now.Sub(e.last) > b.forget() {
+			delete(b.m, k)
+		}
+	}
+	for len(b.m) >= maxEntries {
+		var oldest string
+		var oldestT time.Time
+		first := true
+		for k, e := range b.m {
+			if first || e.last.Before(oldestT) {
+				oldest, oldestT, first = k, e.last, false
+			}
+		}
+		delete(b.m, oldest)
+	}
+}
