@@ -40,7 +40,7 @@ type h26xIngest struct {
 	auVCL        int  // VCL NAL units of the access unit so far
 	auParams     bool // the access unit carries its own parameter sets
 	auSentKey    bool // a part of it holding the keyframe was sent
-	slicesPerPic int  // VCL NAL units of the previous picture
+	slicesPerPic int  // VCL NAL units of the previous picture; 0: unknown
 	nals         [][]byte
 }
 
@@ -149,7 +149,9 @@ func (in *h26xIngest) push(t *track, data []byte, tsNow func() uint32, emit func
 		}
 	}
 	// Send the picture now if it looks complete (see the type's comment).
-	if in.cur != nil && in.auVCL > 0 && in.auVCL >= in.slicesPerPic {
+	// Until one picture has been seen whole, the count is unknown and the
+	// picture waits for the next access unit to begin.
+	if in.cur != nil && in.slicesPerPic > 0 && in.auVCL >= in.slicesPerPic {
 		in.flush(t, true, emit)
 	}
 	return err
