@@ -73,10 +73,27 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 	if a == nil {
 		return nil
 	}
+	if len(req.Header.Values("Authorization")) > 1 {
+		return c.fail(req, rtsp.StatusBadRequest, "several Authorization headers")
+	}
+	ip := c.remoteIP().String()
 	user, err := a.Verify(string(req.Method), req.URL.String(), req.Header.Get("Authorization"))
 	if err == nil {
 		c.user = user
+		c.rt.backoff.Succeed(ip)
 		return nil
+	}
+	if errors.Is(err, rtsp.ErrAuthInvalid) {
+		// Wrong credentials: each further failure from this address waits
+		// longer before its answer (README, "Authentication").
+		if d := c.rt.backoff.Fail(ip); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-c.rt.done:
+				t.Stop()
+			}
+		}
 	}
 	resp := rtsp.NewResponse(req, rtsp.StatusUnauthorized)
 	for _, ch := range a.Challenges(errors.Is(err, rtsp.ErrAuthStale)) {

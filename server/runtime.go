@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rtspkit/rtspkit/rtsp"
 )
 
 // runtime is everything that exists only while a Server is started: the
@@ -29,6 +31,8 @@ type runtime struct {
 	mcast    map[*mount]*multicastGroup
 	mcastIdx int // next group offset in the multicast range
 	closing  bool
+
+	backoff rtsp.AuthBackoff // slows down repeated wrong credentials
 
 	wg   sync.WaitGroup
 	done chan struct{}
