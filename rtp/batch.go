@@ -123,8 +123,12 @@ func (b *Batch) AppendHead(p ...byte) {
 	b.pkts[len(b.pkts)-1].headEnd = len(b.arena)
 }
 
-// HeadSpace grows the head of the last packet by n bytes and returns them to
-// be filled in (for example a length field written after the fact).
+// HeadSpace grows the head of the last packet by n zero bytes and returns
+// them to be filled in. The returned slice aliases the arena only until the
+// next call that grows the batch (Begin, AppendHead, HeadSpace), which may
+// move the arena: to fill a field after appending more bytes (a length
+// written after the fact), patch it through Head(Len()-1), which always
+// returns the current bytes.
 func (b *Batch) HeadSpace(n int) []byte {
 	start := len(b.arena)
 	b.arena = append(b.arena, make([]byte, n)...)

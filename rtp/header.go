@@ -21,7 +21,7 @@ var (
 	ErrVersion       = errors.New("rtp: version is not 2")
 	ErrPadding       = errors.New("rtp: invalid padding length")
 	ErrTooManyCSRC   = errors.New("rtp: more than 15 CSRC identifiers")
-	ErrExtensionSize = errors.New("rtp: header extension length is not a multiple of 4")
+	ErrExtensionSize = errors.New("rtp: header extension length is not a multiple of 4 or exceeds 65535 words")
 )
 
 // Header is an RTP fixed header, its CSRC list and its optional header
@@ -57,13 +57,12 @@ func (h *Header) MarshalSize() int {
 }
 
 // MarshalTo writes the header into buf and returns the bytes written.
-// It returns io.ErrShortBuffer when buf is too small.
+// It returns io.ErrShortBuffer when buf is too small, ErrTooManyCSRC and
+// ErrExtensionSize when the header cannot be represented. PayloadType is
+// written modulo 128 (a 7-bit field).
 func (h *Header) MarshalTo(buf []byte) (int, error) {
-	if len(h.CSRC) > MaxCSRC {
-		return 0, ErrTooManyCSRC
-	}
-	if h.Extension && len(h.ExtensionPayload)%4 != 0 {
-		return 0, ErrExtensionSize
+	if err := h.check(); err != nil {
+		return 0, err
 	}
 	n := h.MarshalSize()
 	if len(buf) < n {
@@ -97,6 +96,17 @@ func (h *Header) MarshalTo(buf []byte) (int, error) {
 		off += copy(buf[off:], h.ExtensionPayload)
 	}
 	return off, nil
+}
+
+// check reports why the header cannot be marshalled, if it cannot.
+func (h *Header) check() error {
+	if len(h.CSRC) > MaxCSRC {
+		return ErrTooManyCSRC
+	}
+	if h.Extension && (len(h.ExtensionPayload)%4 != 0 || len(h.ExtensionPayload) > 0xffff*4) {
+		return ErrExtensionSize
+	}
+	return nil
 }
 
 // Unmarshal parses the header at the start of buf and returns its size.

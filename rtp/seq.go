@@ -4,7 +4,10 @@ package rtp
 // count, so that loss and reordering can be reasoned about across the wrap
 // at 65535. A step of less than half the sequence space is taken as the
 // shortest way forward or backward (RFC 3550 Appendix A.1 reasons the same
-// way). The zero value is ready; the first number is returned as is.
+// way). The zero value is ready; the first number is returned as is, and a
+// late number from before it unwraps below it (possibly below zero). Only
+// forward steps move the reference, so duplicates and reordered numbers
+// unwrap to the value their first copy had.
 type SeqUnwrapper struct {
 	started bool
 	last    int64
