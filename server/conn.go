@@ -103,7 +103,8 @@ func (c *conn) idleTimeout() time.Duration {
 	n := len(c.sessions)
 	c.smu.Unlock()
 	if n > 0 {
-		return c.rt.cfg.SessionTimeout
+		// Past the session timeout the reaper ends the sessions first.
+		return c.rt.cfg.SessionTimeout + c.rt.cfg.ReadHeaderTimeout
 	}
 	// A fresh connection gets a little longer than one request's budget;
 	// a player between requests is usually much faster than that.

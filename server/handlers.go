@@ -455,16 +455,6 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 			c.rt.cfg.Logger.Info("reader dropped", "session", s.id, "err", err)
 			go c.rt.endSession(s, false)
 		}
-		// Sender reports go first so that players can sync audio and
-		// video from the first packet on.
-		now := time.Now()
-		for i, t := range s.m.tracks {
-			if r.wants(i) {
-				if f := s.m.reportFrame(t, now, false); f != nil {
-					r.q <- f
-				}
-			}
-		}
 		sp = s.m.addReader(r)
 		s.r = r
 	}

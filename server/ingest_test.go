@@ -69,6 +69,10 @@ func feed(t *testing.T, video VideoType, path string, perNAL bool) (aus [][][]by
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, aud), 1000))
 	close(r.q)
 	for f := range r.q {
+		if f.rtcp {
+			f.release()
+			continue
+		}
 		ps, err := f.batch.Packets()
 		require.NoError(t, err)
 		for _, p := range ps {
@@ -145,7 +149,10 @@ func TestIngestInsertsParameterSetsBeforeIDR(t *testing.T) {
 	// The picture count per access unit is known by now: the IDR goes out
 	// at once, without waiting for the next access unit.
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, idr...), 1000))
-	require.Len(t, r.q, 1)
+	require.Len(t, r.q, 2, "a sender report, then the picture")
+	sr := <-r.q
+	require.True(t, sr.rtcp)
+	sr.release()
 	f := <-r.q
 	defer f.release()
 	var d h26x.H264Depacketizer

@@ -20,7 +20,8 @@ type reader struct {
 	out    sender
 	q      chan *frame
 
-	needKey bool // guarded by m.mu: skip video until a keyframe
+	needKey bool   // guarded by m.mu: skip video until a keyframe
+	srSent  []bool // guarded by m.mu: a sender report went out, per track
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -63,6 +64,7 @@ func newReader(m *mount, out sender, queue int) *reader {
 	return &reader{
 		m:      m,
 		tracks: make([]readerTrack, len(m.tracks)),
+		srSent: make([]bool, len(m.tracks)),
 		out:    out,
 		q:      make(chan *frame, queue),
 		stop:   make(chan struct{}),
@@ -75,10 +77,20 @@ func (r *reader) wants(i int) bool {
 	return i < len(r.tracks) && r.tracks[i].setup
 }
 
-// offer enqueues f without blocking. Called with r.m.mu held.
+// offer enqueues f without blocking. Called with r.m.mu held. Before the
+// first media of a track it sends a sender report, so that players can put
+// audio and video on one timeline from the start (RFC 3550 §6.4.1).
 func (r *reader) offer(f *frame) {
 	if !r.wants(f.track) {
 		return
+	}
+	if f.rtcp {
+		r.srSent[f.track] = true
+	} else if !r.srSent[f.track] {
+		if sr := r.m.reportFrame(r.m.tracks[f.track], time.Now(), false); sr != nil {
+			r.offer(sr)
+			sr.release()
+		}
 	}
 	video := r.m.tracks[f.track].video
 	if video && !f.rtcp && r.needKey {

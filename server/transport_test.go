@@ -1,0 +1,224 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtcp"
+	"github.com/rtspkit/rtspkit/rtp"
+	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/stretchr/testify/require"
+)
+
+// udpPairForTest binds two consecutive loopback UDP ports, RTP even.
+func udpPairForTest(t *testing.T) (*net.UDPConn, *net.UDPConn) {
+	for p := 40000 + 2*testPortSeq.next()*7; p < 60000; p += 2 {
+		a, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p})
+		if err != nil {
+			continue
+		}
+		b, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: p + 1})
+		if err != nil {
+			a.Close()
+			continue
+		}
+		t.Cleanup(func() { a.Close(); b.Close() })
+		return a, b
+	}
+	t.Fatal("no UDP port pair")
+	return nil, nil
+}
+
+func TestUDPUnicastDeliversRTPAndSenderReports(t *testing.T) {
+	t.Parallel()
+	s := startedServer(t, Config{}, VideoH264, AudioNone)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	pump(t, s, "test", "../testdata/h264_main_720p.h264", stop, &wg)
+	defer func() { close(stop); wg.Wait() }()
+
+	rtpc, rtcpc := udpPairForTest(t)
+	c := dialRaw(t, s, "test")
+	port := rtpc.LocalAddr().(*net.UDPAddr).Port
+	resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", fmt.Sprintf("RTP/AVP;unicast;client_port=%d-%d", port, port+1))
+	require.Equal(t, 200, resp.StatusCode)
+	tr, err := rtsp.ParseTransport(resp.Header.Get("Transport"))
+	require.NoError(t, err)
+	require.NotNil(t, tr.ServerPort)
+	require.NotNil(t, tr.SSRC)
+	sh, err := rtsp.ParseSession(resp.Header.Get("Session"))
+	require.NoError(t, err)
+	c.sess = sh.ID
+	require.Equal(t, 200, c.do(rtsp.Play, c.base+"/").StatusCode)
+
+	// RTP from the server's RTP port, with the SSRC announced in SETUP.
+	buf := make([]byte, 2048)
+	_ = rtpc.SetReadDeadline(time.Now().Add(3 * time.Second))
+	var last uint16
+	for i := 0; i < 50; i++ {
+		n, from, err := rtpc.ReadFromUDP(buf)
+		require.NoError(t, err)
+		require.Equal(t, int(tr.ServerPort.First), from.Port)
+		var p rtp.Packet
+		require.NoError(t, p.Unmarshal(buf[:n]))
+		require.Equal(t, *tr.SSRC, p.SSRC)
+		if i > 0 {
+			require.Equal(t, last+1, p.SequenceNumber, "no loss, no reordering on loopback")
+		}
+		last = p.SequenceNumber
+	}
+	// A sender report with our SSRC and a CNAME arrives on the RTCP port.
+	_ = rtcpc.SetReadDeadline(time.Now().Add(3 * time.Second))
+	n, _, err := rtcpc.ReadFromUDP(buf)
+	require.NoError(t, err)
+	pkts, err := rtcp.Unmarshal(buf[:n])
+	require.NoError(t, err)
+	sr, ok := pkts[0].(*rtcp.SenderReport)
+	require.True(t, ok)
+	require.Equal(t, *tr.SSRC, sr.SSRC)
+	sdes, ok := pkts[1].(*rtcp.SourceDescription)
+	require.True(t, ok)
+	require.NotEmpty(t, sdes.Chunks[0].CNAME())
+
+	// A receiver report from the client shows up in the statistics.
+	rr := &rtcp.ReceiverReport{SSRC: 1234, Reports: []rtcp.ReceptionReport{{SSRC: *tr.SSRC, FractionLost: 64, CumulativeLost: 7, Jitter: 900}}}
+	b, err := rtcp.MarshalCompound(rr)
+	require.NoError(t, err)
+	_, err = rtcpc.WriteToUDP(b, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: int(tr.ServerPort.Last)})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		st, err := s.Stats("test")
+		return err == nil && len(st.Readers) == 1 && st.Readers[0].TotalLost == 7 && st.Readers[0].FractionLost == 0.25
+	}, 2*time.Second, 10*time.Millisecond)
+
+	// TEARDOWN sends a BYE on the RTCP port.
+	require.Equal(t, 200, c.do(rtsp.Teardown, c.base).StatusCode)
+	sawBye := false
+	for !sawBye {
+		_ = rtcpc.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, _, err := rtcpc.ReadFromUDP(buf)
+		require.NoError(t, err)
+		pkts, err := rtcp.Unmarshal(buf[:n])
+		require.NoError(t, err)
+		for _, p := range pkts {
+			if _, ok := p.(*rtcp.Goodbye); ok {
+				sawBye = true
+			}
+		}
+	}
+}
+
+func TestSessionTimeoutAndConnectionClose(t *testing.T) {
+	t.Parallel()
+	s := startedServer(t, Config{SessionTimeout: 1500 * time.Millisecond}, VideoH264, AudioNone)
+	rtpc, _ := udpPairForTest(t)
+	port := rtpc.LocalAddr().(*net.UDPAddr).Port
+
+	// A UDP session whose player goes silent is reaped at the timeout.
+	c := dialRaw(t, s, "test")
+	resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", fmt.Sprintf("RTP/AVP;unicast;client_port=%d-%d", port, port+1))
+	require.Equal(t, 200, resp.StatusCode)
+	require.Contains(t, resp.Header.Get("Session"), "timeout=1")
+	sh, _ := rtsp.ParseSession(resp.Header.Get("Session"))
+	c.sess = sh.ID
+	require.Equal(t, 200, c.do(rtsp.Play, c.base).StatusCode)
+	readers := func() int {
+		st, err := s.Stats("test")
+		require.NoError(t, err)
+		return len(st.Readers)
+	}
+	require.Equal(t, 1, readers())
+	// Keep-alives hold it...
+	for i := 0; i < 3; i++ {
+		time.Sleep(700 * time.Millisecond)
+		require.Equal(t, 200, c.do(rtsp.GetParameter, c.base).StatusCode)
+	}
+	require.Equal(t, 1, readers())
+	// ...silence ends it.
+	require.Eventually(t, func() bool { return readers() == 0 }, 4*time.Second, 50*time.Millisecond)
+	c3 := dialRaw(t, s, "test")
+	c3.sess = c.sess
+	require.Equal(t, 454, c3.do(rtsp.Play, c.base).StatusCode)
+
+	// A TCP session ends as soon as its connection closes.
+	c2 := dialRaw(t, s, "test")
+	c2.setupPlayTCP(1)
+	require.Equal(t, 1, readers())
+	c2.nc.Close()
+	require.Eventually(t, func() bool { return readers() == 0 }, time.Second, 10*time.Millisecond)
+}
+
+func TestSlowReaderDoesNotDisturbOthers(t *testing.T) {
+	t.Parallel()
+	s := startedServer(t, Config{ReaderQueue: 8, WriteTimeout: 2 * time.Second}, VideoH264, AudioNone)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	pump(t, s, "test", "../testdata/h264_high_720p_4mbps.h264", stop, &wg)
+	defer func() { close(stop); wg.Wait() }()
+
+	slow := dialRaw(t, s, "test")
+	require.NoError(t, slow.nc.(*net.TCPConn).SetReadBuffer(4096))
+	slow.setupPlayTCP(1) // and then never reads again
+
+	fast := dialRaw(t, s, "test")
+	fast.setupPlayTCP(1)
+	var last uint16
+	packets := 0
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		ch, payload, err := fast.readFrame(2 * time.Second)
+		require.NoError(t, err)
+		if ch != 0 {
+			continue
+		}
+		var p rtp.Packet
+		require.NoError(t, p.Unmarshal(payload))
+		if packets > 0 {
+			require.Equal(t, last+1, p.SequenceNumber, "the fast reader loses nothing")
+		}
+		last = p.SequenceNumber
+		packets++
+	}
+	require.Greater(t, packets, 500)
+	// The slow reader lost whole frames, or was cut off after the write
+	// timeout; either way it is accounted for.
+	require.Eventually(t, func() bool {
+		st, err := s.Stats("test")
+		require.NoError(t, err)
+		for _, r := range st.Readers {
+			if r.FramesDropped > 0 {
+				return true
+			}
+		}
+		return len(st.Readers) == 1
+	}, 5*time.Second, 50*time.Millisecond)
+}
+
+func TestAuthentication(t *testing.T) {
+	t.Parallel()
+	s := startedServer(t, Config{Username: "admin", Password: "secret"}, VideoMJPEG, AudioNone)
+	c := dialRaw(t, s, "test")
+	// OPTIONS is open; DESCRIBE needs credentials.
+	require.Equal(t, 200, c.do(rtsp.Options, c.base).StatusCode)
+	resp := c.do(rtsp.Describe, c.base)
+	require.Equal(t, 401, resp.StatusCode)
+	challenges := resp.Header.Values("WWW-Authenticate")
+	require.NotEmpty(t, challenges)
+
+	wrong := &rtsp.ClientAuth{Username: "admin", Password: "nope"}
+	require.NoError(t, wrong.HandleChallenges(challenges))
+	a, err := wrong.Authorize("DESCRIBE", c.base)
+	require.NoError(t, err)
+	require.Equal(t, 401, c.do(rtsp.Describe, c.base, "Authorization", a).StatusCode)
+
+	right := &rtsp.ClientAuth{Username: "admin", Password: "secret"}
+	require.NoError(t, right.HandleChallenges(challenges))
+	a, err = right.Authorize("DESCRIBE", c.base)
+	require.NoError(t, err)
+	resp = c.do(rtsp.Describe, c.base, "Authorization", a)
+	require.Equal(t, 200, resp.StatusCode)
+	require.Contains(t, string(resp.Body), "JPEG/90000")
+}
