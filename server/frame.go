@@ -24,11 +24,32 @@ type frame struct {
 	refs  atomic.Int32
 }
 
-var framePool = sync.Pool{New: func() any { return new(frame) }}
+// framePool keeps released frames for reuse with their buffers. It is a
+// plain bounded free list rather than a sync.Pool, which the garbage
+// collector empties: frames cycle through readers' queues constantly, and
+// refilling a cleared pool would allocate a frame's worth of memory per
+// frame, every GC cycle.
+var framePool = struct {
+	mu   sync.Mutex
+	free []*frame
+}{}
+
+// maxPooledFrames bounds the free list (and so the memory it holds).
+const maxPooledFrames = 1024
 
 // newFrame returns an empty frame holding one reference.
 func newFrame(track int) *frame {
-	f := framePool.Get().(*frame)
+	var f *frame
+	framePool.mu.Lock()
+	if n := len(framePool.free); n > 0 {
+		f = framePool.free[n-1]
+		framePool.free[n-1] = nil
+		framePool.free = framePool.free[:n-1]
+	}
+	framePool.mu.Unlock()
+	if f == nil {
+		f = new(frame)
+	}
 	f.track = track
 	f.key = false
 	f.rtcp = false
@@ -48,7 +69,11 @@ func (f *frame) release() {
 		if cap(f.data) > 4<<20 {
 			f.data = nil
 		}
-		framePool.Put(f)
+		framePool.mu.Lock()
+		if len(framePool.free) < maxPooledFrames {
+			framePool.free = append(framePool.free, f)
+		}
+		framePool.mu.Unlock()
 	}
 }
 

@@ -40,11 +40,11 @@ func newG711Ingest(*Config) *g711Ingest { return &g711Ingest{} }
 
 func (in *g711Ingest) ready() bool { return true }
 
-func (in *g711Ingest) push(t *track, data []byte, mediaTime func() time.Duration, emit func(*frame)) error {
+func (in *g711Ingest) push(t *track, data []byte, m *mount) error {
 	if len(data) == 0 {
 		return nil
 	}
-	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(mediaTime()))
+	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(m.audioTime(t)))
 	in.started = true
 	in.next = ts + uint32(len(data))
 	f := newFrame(t.index)
@@ -60,7 +60,7 @@ func (in *g711Ingest) push(t *track, data []byte, mediaTime func() time.Duration
 		return nil
 	}
 	f.seal()
-	emit(f)
+	m.publish(f)
 	return nil
 }
 
@@ -82,7 +82,7 @@ func newAACIngest(c *Config) *aacIngest {
 
 func (in *aacIngest) ready() bool { return in.have }
 
-func (in *aacIngest) push(t *track, data []byte, mediaTime func() time.Duration, emit func(*frame)) error {
+func (in *aacIngest) push(t *track, data []byte, m *mount) error {
 	f := newFrame(t.index)
 	f.key = true
 	f.data = append(f.data, data...)
@@ -101,7 +101,7 @@ func (in *aacIngest) push(t *track, data []byte, mediaTime func() time.Duration,
 		f.release()
 		return fmt.Errorf("%w: AAC configuration changed mid-stream", ErrBadMedia)
 	}
-	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(mediaTime()))
+	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(m.audioTime(t)))
 	in.started = true
 	in.next = ts + uint32(len(in.aus)*cfg.FrameSamples())
 	f.ts = ts
@@ -110,6 +110,6 @@ func (in *aacIngest) push(t *track, data []byte, mediaTime func() time.Duration,
 		return fmt.Errorf("%w: %v", ErrBadMedia, err)
 	}
 	f.seal()
-	emit(f)
+	m.publish(f)
 	return nil
 }

@@ -104,19 +104,17 @@ func (in *h26xIngest) params() [][]byte {
 	return [][]byte{in.sps, in.pps}
 }
 
-// push consumes one call's worth of Annex-B data. tsNow gives the RTP
-// timestamp for an access unit that begins in this call; emit receives each
-// frame ready to send (holding one reference it takes over).
-func (in *h26xIngest) push(t *track, data []byte, tsNow func() uint32, emit func(*frame)) error {
+// push consumes one call's worth of Annex-B data.
+func (in *h26xIngest) push(t *track, data []byte, m *mount) error {
 	if !h26x.HasStartCode(data) {
 		return fmt.Errorf("%w: no Annex-B start code in %d bytes", ErrBadMedia, len(data))
 	}
 	var err error
 	for nal, rest := h26x.NextNAL(data); nal != nil; nal, rest = h26x.NextNAL(rest) {
 		if in.startsNewAU(nal) {
-			in.endAU(t, emit)
+			in.endAU(t, m)
 			in.auOpen, in.auSkip = true, false
-			in.auTS = tsNow()
+			in.auTS = m.videoStamp(t)
 			in.auBytes, in.auVCL = 0, 0
 			in.auParams, in.auSentKey = false, false
 		} else if !in.auOpen {
@@ -152,19 +150,19 @@ func (in *h26xIngest) push(t *track, data []byte, tsNow func() uint32, emit func
 	// Until one picture has been seen whole, the count is unknown and the
 	// picture waits for the next access unit to begin.
 	if in.cur != nil && in.slicesPerPic > 0 && in.auVCL >= in.slicesPerPic {
-		in.flush(t, true, emit)
+		in.flush(t, true, m)
 	}
 	return err
 }
 
 // endAU sends what is left of the current access unit, which has just ended.
-func (in *h26xIngest) endAU(t *track, emit func(*frame)) {
+func (in *h26xIngest) endAU(t *track, m *mount) {
 	if !in.auOpen {
 		return
 	}
 	if in.cur != nil {
 		if in.auVCL > 0 || in.auSentKey {
-			in.flush(t, true, emit)
+			in.flush(t, true, m)
 		}
 		// A unit with no picture at all (parameter sets alone) is kept
 		// only in the cache; the next keyframe carries them.
@@ -187,7 +185,7 @@ func (in *h26xIngest) dropCurrent() {
 }
 
 // flush packetizes the pending part of the access unit and emits it.
-func (in *h26xIngest) flush(t *track, endOfAU bool, emit func(*frame)) {
+func (in *h26xIngest) flush(t *track, endOfAU bool, m *mount) {
 	f := in.cur
 	in.cur = nil
 	in.nals = in.nals[:0]
@@ -221,7 +219,7 @@ func (in *h26xIngest) flush(t *track, endOfAU bool, emit func(*frame)) {
 	}
 	f.ts = in.auTS
 	f.seal()
-	emit(f)
+	m.publish(f)
 }
 
 // ready reports whether the parameter sets for the SDP are known.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/rtspkit/rtspkit/mjpeg"
@@ -23,7 +24,7 @@ func (in *jpegIngest) ready() bool { return true }
 
 func (in *jpegIngest) close() {}
 
-func (in *jpegIngest) push(t *track, data []byte, tsNow func() uint32, emit func(*frame)) error {
+func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 	var err error
 	in.frames, err = mjpeg.SplitFrames(in.frames[:0], data)
 	if len(in.frames) == 0 {
@@ -33,15 +34,26 @@ func (in *jpegIngest) push(t *track, data []byte, tsNow func() uint32, emit func
 		f := newFrame(t.index)
 		f.key = true
 		f.data = append(f.data, pic...)
-		ts := tsNow()
+		ts := m.videoStamp(t)
 		f.ts = ts
-		if perr := in.p.Packetize(&f.batch, &t.stream, ts, f.data); perr != nil {
+		perr := in.p.Packetize(&f.batch, &t.stream, ts, f.data)
+		if errors.Is(perr, mjpeg.ErrNonStandardHuffman) || errors.Is(perr, mjpeg.ErrUnsupportedSampling) {
+			// RFC 2435 cannot carry optimised Huffman tables nor ffmpeg's
+			// 4:2:2 layout: re-code the picture losslessly (costs about a
+			// millisecond per 320x240 picture), then send it.
+			if c, cerr := mjpeg.Conform(pic); cerr == nil {
+				f.batch.Reset()
+				f.data = append(f.data[:0], c...)
+				perr = in.p.Packetize(&f.batch, &t.stream, ts, f.data)
+			}
+		}
+		if perr != nil {
 			f.release()
 			err = fmt.Errorf("%w: %v", ErrBadMedia, perr)
 			continue
 		}
 		f.seal()
-		emit(f)
+		m.publish(f)
 	}
 	return err
 }

@@ -31,8 +31,13 @@ type mount struct {
 	gopOK   bool // gop starts at a keyframe and was not truncated
 	readers []*reader
 	ready   chan struct{} // closed once the SDP can be complete
-	isReady bool
-	closed  bool
+
+	// the call being ingested (guarded by mu)
+	callTS      uint64
+	callTime    time.Time
+	callStamped bool
+	isReady     bool
+	closed      bool
 
 	// statistics, read without the lock
 	framesIn   atomic.Uint64
@@ -54,14 +59,20 @@ type track struct {
 	lastMedia atomic.Int64
 }
 
+// videoIngest turns one call's video into frames: it asks m.videoStamp for
+// the RTP timestamp of each access unit that begins and hands finished
+// frames to m.publish. (Calls through m rather than closures, so that the
+// hot path allocates nothing.)
 type videoIngest interface {
-	push(t *track, data []byte, tsNow func() uint32, emit func(*frame)) error
+	push(t *track, data []byte, m *mount) error
 	ready() bool
 	close()
 }
 
+// audioIngest is videoIngest for audio; m.audioTime gives the media time
+// of the call's data.
 type audioIngest interface {
-	push(t *track, data []byte, mediaTime func() time.Duration, emit func(*frame)) error
+	push(t *track, data []byte, m *mount) error
 	ready() bool
 }
 
@@ -141,26 +152,8 @@ func (m *mount) sendVideo(data []byte, ts uint64) error {
 	}
 	m.framesIn.Add(1)
 	m.bytesIn.Add(uint64(len(data)))
-	t := m.tracks[0]
-	now := time.Now()
-	var stamped bool
-	var stamp uint32
-	tsNow := func() uint32 {
-		// One caller timestamp may start several access units (a pack
-		// holding two pictures): only the first reads the caller's value.
-		if !stamped {
-			med := m.clock.mediaTime(&t.clock, ts, now)
-			t.lastMedia.Store(int64(med))
-			stamp = t.clock.rtpTime(med)
-			stamped = true
-			return stamp
-		}
-		med := m.clock.mediaTime(&t.clock, t.clock.lastCaller, time.Now())
-		t.lastMedia.Store(int64(med))
-		stamp = t.clock.rtpTime(med)
-		return stamp
-	}
-	err := m.vid.push(t, data, tsNow, m.publish)
+	m.callTS, m.callTime, m.callStamped = ts, time.Now(), false
+	err := m.vid.push(m.tracks[0], data, m)
 	if err != nil {
 		m.mediaDrops.Add(1)
 	}
@@ -184,19 +177,35 @@ func (m *mount) sendAudio(data []byte, ts uint64) error {
 	}
 	m.framesIn.Add(1)
 	m.bytesIn.Add(uint64(len(data)))
-	t := m.tracks[len(m.tracks)-1]
-	now := time.Now()
-	mediaTime := func() time.Duration {
-		med := m.clock.mediaTime(&t.clock, ts, now)
-		t.lastMedia.Store(int64(med))
-		return med
-	}
-	err := m.aud.push(t, data, mediaTime, m.publish)
+	m.callTS, m.callTime, m.callStamped = ts, time.Now(), false
+	err := m.aud.push(m.tracks[len(m.tracks)-1], data, m)
 	if err != nil {
 		m.mediaDrops.Add(1)
 	}
 	m.checkReady()
 	return err
+}
+
+// videoStamp returns the RTP timestamp of a video unit that begins in the
+// current call. One call may begin several units (a pack holding two
+// pictures): only the first takes the caller's timestamp, the others the
+// clock rule's fallback. Called with mu held.
+func (m *mount) videoStamp(t *track) uint32 {
+	caller, now := m.callTS, m.callTime
+	if m.callStamped {
+		caller, now = t.clock.lastCaller, time.Now()
+	}
+	m.callStamped = true
+	med := m.clock.mediaTime(&t.clock, caller, now)
+	t.lastMedia.Store(int64(med))
+	return t.clock.rtpTime(med)
+}
+
+// audioTime returns the media time of the current call's audio.
+func (m *mount) audioTime(t *track) time.Duration {
+	med := m.clock.mediaTime(&t.clock, m.callTS, m.callTime)
+	t.lastMedia.Store(int64(med))
+	return med
 }
 
 // publish hands a frame to the GOP cache and to every reader. Called with

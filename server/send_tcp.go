@@ -12,6 +12,7 @@ type tcpSender struct {
 	c    *conn
 	hdrs []byte
 	bufs [][]byte
+	nb   net.Buffers // consumed by each write; bufs keeps the backing array
 }
 
 func (s *tcpSender) write(r *reader, f *frame) error {
@@ -23,8 +24,8 @@ func (s *tcpSender) write(r *reader, f *frame) error {
 	if f.rtcp {
 		s.hdrs = append(s.hdrs[:0], '$', ch, byte(len(f.data)>>8), byte(len(f.data)))
 		s.bufs = append(s.bufs[:0], s.hdrs, f.data)
-		bufs := net.Buffers(s.bufs)
-		return s.c.writeData(&bufs)
+		s.nb = s.bufs
+		return s.c.writeData(&s.nb)
 	}
 	n := f.batch.Len()
 	if cap(s.hdrs) < 4*n {
@@ -42,8 +43,8 @@ func (s *tcpSender) write(r *reader, f *frame) error {
 			s.bufs = append(s.bufs, body)
 		}
 	}
-	bufs := net.Buffers(s.bufs)
-	return s.c.writeData(&bufs)
+	s.nb = s.bufs
+	return s.c.writeData(&s.nb)
 }
 
 func (s *tcpSender) close() {}
