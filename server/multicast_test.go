@@ -1,0 +1,103 @@
+package server
+
+import (
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtp"
+	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/ipv4"
+)
+
+// TestMulticastSharedByPlayers runs two multicast players of one session:
+// both get the same group, the packets are sent once, and the group stops
+// when the last player leaves. Everything stays on the loopback interface
+// (Config.MulticastInterface "lo"): no packet leaves the machine.
+func TestMulticastSharedByPlayers(t *testing.T) {
+	t.Parallel()
+	lo, err := net.InterfaceByName("lo")
+	if err != nil {
+		t.Skip("no loopback interface named lo")
+	}
+	s := startedServer(t, Config{MulticastInterface: "lo", MulticastRange: "239.255.77.0/24", MulticastPort: 46004, MulticastTTL: 1}, VideoH264, AudioNone)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	pump(t, s, "test", "../testdata/h264_main_720p.h264", stop, &wg)
+	defer func() { close(stop); wg.Wait() }()
+
+	var groups []*rtsp.Transport
+	var players []*rawClient
+	for i := 0; i < 2; i++ {
+		c := dialRaw(t, s, "test")
+		resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast")
+		require.Equal(t, 200, resp.StatusCode)
+		tr, err := rtsp.ParseTransport(resp.Header.Get("Transport"))
+		require.NoError(t, err)
+		require.Equal(t, rtsp.DeliveryMulticast, tr.Delivery)
+		require.NotNil(t, tr.Port)
+		groups = append(groups, &tr)
+		sh, _ := rtsp.ParseSession(resp.Header.Get("Session"))
+		c.sess = sh.ID
+		players = append(players, c)
+	}
+	require.Equal(t, groups[0].Destination, groups[1].Destination, "one group per session")
+	require.Equal(t, "239.255.77.1", groups[0].Destination)
+	require.Equal(t, uint16(46004), groups[0].Port.First)
+
+	// Join the group on lo before PLAY.
+	uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero, Port: int(groups[0].Port.First)})
+	require.NoError(t, err)
+	defer uc.Close()
+	pc := ipv4.NewPacketConn(uc)
+	require.NoError(t, pc.JoinGroup(lo, &net.UDPAddr{IP: net.ParseIP(groups[0].Destination)}))
+
+	for _, c := range players {
+		require.Equal(t, 200, c.do(rtsp.Play, c.base).StatusCode)
+	}
+	buf := make([]byte, 2048)
+	var last uint16
+	for i := 0; i < 40; i++ {
+		_ = uc.SetReadDeadline(time.Now().Add(3 * time.Second))
+		n, _, err := uc.ReadFromUDP(buf)
+		require.NoError(t, err)
+		var p rtp.Packet
+		require.NoError(t, p.Unmarshal(buf[:n]))
+		if i > 0 {
+			// Two players, yet every packet comes once.
+			require.Equal(t, last+1, p.SequenceNumber)
+		}
+		last = p.SequenceNumber
+	}
+	st, err := s.Stats("test")
+	require.NoError(t, err)
+	mc := 0
+	for _, r := range st.Readers {
+		if r.Transport == "multicast" && r.Session == "" {
+			mc++
+			require.Greater(t, r.Packets, uint64(0))
+		}
+	}
+	require.Equal(t, 1, mc, "one shared multicast sender")
+
+	// A group outside the configured range is refused.
+	c := dialRaw(t, s, "test")
+	require.Equal(t, 403, c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast;destination=224.0.0.1").StatusCode)
+
+	// When the last player leaves, the group goes quiet.
+	for _, c := range players {
+		require.Equal(t, 200, c.do(rtsp.Teardown, c.base).StatusCode)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for {
+		_ = uc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, _, err := uc.ReadFromUDP(buf); err != nil {
+			break
+		}
+	}
+	_ = uc.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	_, _, err = uc.ReadFromUDP(buf)
+	require.Error(t, err, "no more multicast after the last TEARDOWN")
+}
