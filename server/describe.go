@@ -2,92 +2,107 @@ package server
 
 import (
 	"errors"
-	"fmt"
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"github.com/rtspkit/rtspkit/aac"
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/sdp"
 )
 
-var errNotReady = errors.New("stream has not sent its parameter sets yet")
+var errNotReady = errors.New("stream has not sent its audio configuration yet")
 
-// sdp describes the mount (RFC 8866), for DESCRIBE. Track controls are
-// relative to the Content-Base, which is the mount URL with a slash.
-func (m *mount) sdp(local netip.Addr, base string) ([]byte, error) {
+// sdp describes the mount for DESCRIBE (RFC 8866; RFC 2326 Appendix C).
+// Track controls are relative to the Content-Base, the mount URL with a
+// trailing slash.
+func (m *mount) sdp(local netip.Addr) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ip4 := "IP4"
+	addrType, any := "IP4", "0.0.0.0"
 	if local.Is6() {
-		ip4 = "IP6"
+		addrType, any = "IP6", "::"
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "v=0\r\n")
-	fmt.Fprintf(&b, "o=- %d 1 IN %s %s\r\n", m.clock.epoch.UnixNano()/1000, ip4, local)
-	fmt.Fprintf(&b, "s=%s\r\n", m.name)
-	fmt.Fprintf(&b, "c=IN %s %s\r\n", ip4, map[bool]string{true: "::", false: "0.0.0.0"}[local.Is6()])
-	fmt.Fprintf(&b, "t=0 0\r\n")
-	fmt.Fprintf(&b, "a=tool:%s\r\n", serverName)
-	fmt.Fprintf(&b, "a=control:*\r\n")
+	s := &sdp.Session{
+		Origin: sdp.Origin{
+			Username: "-", SessionID: strconv.FormatInt(m.clock.epoch.UnixNano()/1000, 10), SessionVersion: "1",
+			NetworkType: "IN", AddressType: addrType, Address: local.String(),
+		},
+		Name:       m.name,
+		Connection: &sdp.Connection{NetworkType: "IN", AddressType: addrType, Address: any},
+		Times:      []sdp.Time{{}},
+		Attributes: []sdp.Attribute{{Key: "tool", Value: serverName}, {Key: "control", Value: "*"}},
+	}
 	for _, t := range m.tracks {
-		if err := m.describeTrack(&b, t); err != nil {
+		md, err := m.describeTrack(t)
+		if err != nil {
 			return nil, err
 		}
+		s.Media = append(s.Media, md)
 	}
-	return []byte(b.String()), nil
+	return s.Marshal()
 }
 
-func (m *mount) describeTrack(b *strings.Builder, t *track) error {
-	pt := strconv.Itoa(int(t.stream.PayloadType))
+func (m *mount) describeTrack(t *track) (*sdp.Media, error) {
+	pt := t.stream.PayloadType
+	md := &sdp.Media{Type: "audio", Protocol: "RTP/AVP", Formats: []string{strconv.Itoa(int(pt))}}
+	rtpmap := func(enc string, rate uint32, ch int) {
+		md.Attributes = append(md.Attributes, sdp.RTPMap{PayloadType: pt, Encoding: enc, ClockRate: rate, Channels: ch}.Attribute())
+	}
+	fmtp := func(v string) {
+		md.Attributes = append(md.Attributes, sdp.Attribute{Key: "fmtp", Value: strconv.Itoa(int(pt)) + " " + v})
+	}
 	if t.video {
-		fmt.Fprintf(b, "m=video 0 RTP/AVP %s\r\n", pt)
+		md.Type = "video"
 		switch m.video {
 		case VideoH264:
-			fmt.Fprintf(b, "a=rtpmap:%s H264/90000\r\n", pt)
+			rtpmap("H264", 90000, 0)
 			in := m.vid.(*h26xIngest)
-			fmtp := "packetization-mode=1"
+			v := "packetization-mode=1"
 			if in.haveParams() {
-				fmtp += ";profile-level-id=" + h26x.H264ProfileLevelID(in.sps)
-				fmtp += ";sprop-parameter-sets=" + h26x.H264SpropParameterSets(in.sps, in.pps)
+				// RFC 6184 §8.1: profile-level-id from the SPS, the
+				// parameter sets out of band so a player can set up its
+				// decoder before the first keyframe.
+				v += ";profile-level-id=" + h26x.H264ProfileLevelID(in.sps)
+				v += ";sprop-parameter-sets=" + h26x.H264SpropParameterSets(in.sps, in.pps)
 			}
-			fmt.Fprintf(b, "a=fmtp:%s %s\r\n", pt, fmtp)
+			fmtp(v)
 		case VideoH265:
-			fmt.Fprintf(b, "a=rtpmap:%s H265/90000\r\n", pt)
+			rtpmap("H265", 90000, 0)
 			in := m.vid.(*h26xIngest)
 			if in.haveParams() {
-				fmtp := ""
+				// RFC 7798 §7.1.
+				v := ""
 				if sps, err := h26x.ParseH265SPS(in.sps); err == nil {
-					fmtp = sps.PTL.FmtpParams() + ";"
+					v = sps.PTL.FmtpParams() + ";"
 				}
-				fmtp += "sprop-vps=" + h26x.H265SpropValue(in.vps)
-				fmtp += ";sprop-sps=" + h26x.H265SpropValue(in.sps)
-				fmtp += ";sprop-pps=" + h26x.H265SpropValue(in.pps)
-				fmt.Fprintf(b, "a=fmtp:%s %s\r\n", pt, fmtp)
+				v += "sprop-vps=" + h26x.H265SpropValue(in.vps)
+				v += ";sprop-sps=" + h26x.H265SpropValue(in.sps)
+				v += ";sprop-pps=" + h26x.H265SpropValue(in.pps)
+				fmtp(v)
 			}
 		case VideoMJPEG:
-			fmt.Fprintf(b, "a=rtpmap:%s JPEG/90000\r\n", pt)
+			rtpmap("JPEG", 90000, 0)
 		}
 	} else {
-		fmt.Fprintf(b, "m=audio 0 RTP/AVP %s\r\n", pt)
 		switch m.audio {
 		case AudioPCMU:
-			fmt.Fprintf(b, "a=rtpmap:0 PCMU/8000\r\n")
+			rtpmap("PCMU", 8000, 0)
 		case AudioPCMA:
-			fmt.Fprintf(b, "a=rtpmap:8 PCMA/8000\r\n")
+			rtpmap("PCMA", 8000, 0)
 		case AudioAAC:
 			in := m.aud.(*aacIngest)
 			if !in.have {
-				return errNotReady
+				return nil, errNotReady
 			}
-			fmt.Fprintf(b, "a=rtpmap:%s %s\r\n", pt, aac.RTPMapValue(in.cfg))
+			// RFC 3640 §4.1: mpeg4-generic/<rate>/<channels>.
+			md.Attributes = append(md.Attributes, sdp.Attribute{Key: "rtpmap", Value: strconv.Itoa(int(pt)) + " " + aac.RTPMapValue(in.cfg)})
 			v, err := aac.FMTPValue(in.cfg)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			fmt.Fprintf(b, "a=fmtp:%s %s\r\n", pt, v)
+			fmtp(v)
 		}
 	}
-	fmt.Fprintf(b, "a=control:%s\r\n", t.control)
-	return nil
+	md.Attributes = append(md.Attributes, sdp.Attribute{Key: "control", Value: t.control})
+	return md, nil
 }

@@ -171,7 +171,7 @@ func (c *conn) describe(req *rtsp.Request) *rtsp.Response {
 		return c.fail(req, rtsp.StatusServiceUnavailable, "shutting down")
 	}
 	base := c.baseURL(req, m)
-	body, err := m.sdp(c.localIP(), base)
+	body, err := m.sdp(c.localIP())
 	if err != nil {
 		return c.fail(req, rtsp.StatusServiceUnavailable, err.Error())
 	}
