@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtsp"
 )
 
@@ -170,4 +169,3 @@ func (c *conn) removeSession(s *rtspSession) {
 
 const serverName = "rtspkit"
 
-var _ = rtcp.NTPTime

@@ -3,11 +3,9 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -536,5 +534,3 @@ func (c *conn) parameter(req *rtsp.Request) *rtsp.Response {
 	return resp
 }
 
-var _ = fmt.Sprintf
-var _ = strconv.Itoa
