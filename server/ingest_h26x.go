@@ -89,6 +89,50 @@ func (in *h26xIngest) paramSlot(nal []byte) *[]byte {
 	return nil
 }
 
+// invalid says why a NAL unit cannot be part of this codec's stream, or "".
+// Parameter sets must parse: a cached broken SPS would break every keyframe
+// that follows.
+func (in *h26xIngest) invalid(nal []byte) string {
+	if nal[0]&0x80 != 0 {
+		return "forbidden_zero_bit set"
+	}
+	if in.hevc {
+		if len(nal) < 3 {
+			return "NAL unit shorter than its header"
+		}
+		t := h26x.H265Type(nal)
+		switch {
+		case t > h26x.H265NALSuffixSEI:
+			return fmt.Sprintf("H.265 NAL unit type %d is reserved or unspecified", t)
+		case nal[1]&0x07 == 0:
+			return "nuh_temporal_id_plus1 is 0"
+		case t == h26x.H265NALVPS:
+			if _, err := h26x.ParseH265VPS(nal); err != nil {
+				return "bad VPS: " + err.Error()
+			}
+		case t == h26x.H265NALSPS:
+			if _, err := h26x.ParseH265SPS(nal); err != nil {
+				return "bad SPS: " + err.Error()
+			}
+		}
+		return ""
+	}
+	t := h26x.H264Type(nal)
+	switch {
+	case t == 0 || t >= h26x.H264NALSTAPA:
+		return fmt.Sprintf("H.264 NAL unit type %d is unspecified", t)
+	case t == h26x.H264NALSPS:
+		if _, err := h26x.ParseH264SPS(nal); err != nil {
+			return "bad SPS: " + err.Error()
+		}
+	case t == h26x.H264NALPPS:
+		if _, err := h26x.ParseH264PPS(nal); err != nil {
+			return "bad PPS: " + err.Error()
+		}
+	}
+	return ""
+}
+
 // haveParams reports whether every parameter set the SDP needs is cached.
 func (in *h26xIngest) haveParams() bool {
 	if in.hevc {
@@ -111,6 +155,13 @@ func (in *h26xIngest) push(t *track, data []byte, m *mount) error {
 	}
 	var err error
 	for nal, rest := h26x.NextNAL(data); nal != nil; nal, rest = h26x.NextNAL(rest) {
+		if bad := in.invalid(nal); bad != "" {
+			// Not this codec's data (or damaged): leave it out, so that
+			// it neither reaches a decoder nor replaces a cached
+			// parameter set; the stream goes on with the next good unit.
+			err = fmt.Errorf("%w: %s", ErrBadMedia, bad)
+			continue
+		}
 		if in.startsNewAU(nal) {
 			in.endAU(t, m)
 			in.auOpen, in.auSkip = true, false

@@ -30,6 +30,10 @@ func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 	if len(in.frames) == 0 {
 		return fmt.Errorf("%w: no JPEG picture: %v", ErrBadMedia, err)
 	}
+	if err != nil {
+		// Whole pictures before the damage still go out.
+		err = fmt.Errorf("%w: %v", ErrBadMedia, err)
+	}
 	for _, pic := range in.frames {
 		f := newFrame(t.index)
 		f.key = true
