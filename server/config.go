@@ -74,7 +74,13 @@ type Config struct {
 	// new readers start with. Default 16 MiB per session.
 	GOPCacheBytes int
 	// MaxConnections bounds concurrent RTSP connections. Default 1024.
+	// When full, the oldest connection with no session and no request in
+	// progress is closed to make room; if there is none, the newcomer gets
+	// 503.
 	MaxConnections int
+	// MaxSessions bounds RTSP sessions (players) over all connections;
+	// beyond it SETUP gets 503. Default 4096. One connection may hold 16.
+	MaxSessions int
 
 	// Logger receives the server's log. Default: none.
 	Logger *slog.Logger
@@ -101,6 +107,7 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.ReaderQueue, 256)
 	def(&c.GOPCacheBytes, 16<<20)
 	def(&c.MaxConnections, 1024)
+	def(&c.MaxSessions, 4096)
 	defDur(&c.SessionTimeout, 60*time.Second)
 	defDur(&c.ReadHeaderTimeout, 10*time.Second)
 	defDur(&c.WriteTimeout, 5*time.Second)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -20,6 +21,9 @@ type conn struct {
 	rd  *rtsp.Reader
 	wmu sync.Mutex
 
+	created time.Time
+	busy    atomic.Bool // a request is being read or answered
+
 	closeOnce sync.Once
 	// sessions created on this connection, ended when it closes
 	smu      sync.Mutex
@@ -30,13 +34,22 @@ type conn struct {
 func newConn(rt *runtime, nc net.Conn) *conn {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
-		_ = tc.SetWriteBuffer(1 << 20)
 	}
-	return &conn{rt: rt, nc: nc, sessions: make(map[string]*rtspSession)}
+	return &conn{rt: rt, nc: nc, sessions: make(map[string]*rtspSession), created: time.Now()}
 }
 
 func (c *conn) close() {
 	c.closeOnce.Do(func() { c.nc.Close() })
+}
+
+// abort closes the connection at once, discarding what the kernel still
+// holds for a player that stopped reading (RST instead of FIN), so a
+// dropped reader frees its socket buffer immediately.
+func (c *conn) abort() {
+	if tc, ok := c.nc.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	c.close()
 }
 
 // serve reads until the connection ends, then ends its sessions.
@@ -64,6 +77,7 @@ func (c *conn) serve() {
 		if _, err := br.Peek(1); err != nil {
 			return
 		}
+		c.busy.Store(true)
 		_ = c.nc.SetReadDeadline(time.Now().Add(cfg.ReadHeaderTimeout))
 		msg, err := c.rd.Read()
 		if err != nil {
@@ -93,7 +107,19 @@ func (c *conn) serve() {
 		case rtsp.KindResponse:
 			// A client answering something we never send: ignore.
 		}
+		c.busy.Store(false)
 	}
+}
+
+// evictable reports whether the connection may be closed to make room for
+// a new one: it has no session and is not in the middle of a request.
+func (c *conn) evictable() bool {
+	if c.busy.Load() {
+		return false
+	}
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	return len(c.sessions) == 0
 }
 
 // idleTimeout is how long the connection may stay silent between messages.
@@ -150,9 +176,19 @@ func (c *conn) writeData(b *net.Buffers) error {
 	_ = c.nc.SetWriteDeadline(time.Now().Add(c.rt.cfg.WriteTimeout))
 	_, err := b.WriteTo(c.nc)
 	if err != nil {
-		c.close()
+		c.abort()
 	}
 	return err
+}
+
+// maxSessionsPerConn bounds the RTSP sessions one connection may hold (a
+// player needs one per stream it plays).
+const maxSessionsPerConn = 16
+
+func (c *conn) sessionCount() int {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	return len(c.sessions)
 }
 
 func (c *conn) addSession(s *rtspSession) {
@@ -168,4 +204,3 @@ func (c *conn) removeSession(s *rtspSession) {
 }
 
 const serverName = "rtspkit"
-

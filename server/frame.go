@@ -10,13 +10,14 @@ import (
 // A frame is the unit of fan-out: the RTP packets of one video access unit
 // (or the part of one sent so far), of one call's worth of audio, or one
 // RTCP compound. It is packetized once and shared read-only by every reader;
-// a reference count returns it to a pool when the last reader has written
-// it. Bodies in batch reference data, which the frame owns, so the caller's
-// buffer is free as soon as SendVideoData returns.
+// a reference count returns it to its mount's pool when the last reader has
+// written it. Bodies in batch reference data, which the frame owns, so the
+// caller's buffer is free as soon as SendVideoData returns.
 type frame struct {
+	pool  *framePool
 	track int  // index of the session track it belongs to
 	key   bool // a decoder can start here (IDR/IRAP, a JPEG, any audio)
-	rtcp  bool // batch holds one RTCP compound for the track's RTCP channel
+	rtcp  bool // data holds one RTCP compound for the track's RTCP channel
 	ts    uint32
 	data  []byte
 	batch rtp.Batch
@@ -24,31 +25,38 @@ type frame struct {
 	refs  atomic.Int32
 }
 
-// framePool keeps released frames for reuse with their buffers. It is a
-// plain bounded free list rather than a sync.Pool, which the garbage
-// collector empties: frames cycle through readers' queues constantly, and
-// refilling a cleared pool would allocate a frame's worth of memory per
-// frame, every GC cycle.
-var framePool = struct {
-	mu   sync.Mutex
-	free []*frame
-}{}
+// framePool keeps a mount's released frames for reuse with their buffers.
+// It is a plain bounded free list rather than a sync.Pool, which the
+// garbage collector empties: frames cycle through readers' queues
+// constantly, and refilling a cleared pool would allocate a frame's worth of
+// memory per frame, every GC cycle. It holds at most maxPooledFrames frames
+// and maxPooledBytes of buffers, and nothing once its mount is closed.
+type framePool struct {
+	mu     sync.Mutex
+	free   []*frame
+	bytes  int
+	closed bool
+}
 
-// maxPooledFrames bounds the free list (and so the memory it holds).
-const maxPooledFrames = 1024
+// Bounds of one mount's pool.
+const (
+	maxPooledFrames = 512
+	maxPooledBytes  = 32 << 20
+)
 
-// newFrame returns an empty frame holding one reference.
-func newFrame(track int) *frame {
+// get returns an empty frame holding one reference.
+func (p *framePool) get(track int) *frame {
 	var f *frame
-	framePool.mu.Lock()
-	if n := len(framePool.free); n > 0 {
-		f = framePool.free[n-1]
-		framePool.free[n-1] = nil
-		framePool.free = framePool.free[:n-1]
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		f = p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		p.bytes -= cap(f.data)
 	}
-	framePool.mu.Unlock()
+	p.mu.Unlock()
 	if f == nil {
-		f = new(frame)
+		f = &frame{pool: p}
 	}
 	f.track = track
 	f.key = false
@@ -61,19 +69,34 @@ func newFrame(track int) *frame {
 	return f
 }
 
+func (p *framePool) put(f *frame) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || len(p.free) >= maxPooledFrames {
+		return
+	}
+	if p.bytes+cap(f.data) > maxPooledBytes {
+		f.data = nil // keep the struct and batch, not the big buffer
+	}
+	p.bytes += cap(f.data)
+	p.free = append(p.free, f)
+}
+
+// close empties the pool and makes it keep nothing from now on.
+func (p *framePool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	clear(p.free)
+	p.free = nil
+	p.bytes = 0
+}
+
 func (f *frame) retain() { f.refs.Add(1) }
 
 func (f *frame) release() {
 	if f.refs.Add(-1) == 0 {
-		// Do not keep huge buffers alive in the pool.
-		if cap(f.data) > 4<<20 {
-			f.data = nil
-		}
-		framePool.mu.Lock()
-		if len(framePool.free) < maxPooledFrames {
-			framePool.free = append(framePool.free, f)
-		}
-		framePool.mu.Unlock()
+		f.pool.put(f)
 	}
 }
 

@@ -282,6 +282,9 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 
 	created := false
 	if s == nil {
+		if c.sessionCount() >= maxSessionsPerConn || c.rt.sessionCount() >= c.rt.cfg.MaxSessions {
+			return c.fail(req, rtsp.StatusServiceUnavailable, "too many sessions")
+		}
 		s = newRTSPSession(c.rt.newSessionID(), m, c, kind, c.remoteIP())
 		created = true
 	}
@@ -308,9 +311,6 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		reply.Interleaved = &chans
 	case transportUDP:
 		cp := *chosen.ClientPort
-		if cp.Last == cp.First {
-			cp.Last = cp.First + 1
-		}
 		*rt = readerTrack{
 			setup:    true,
 			rtpAddr:  netip.AddrPortFrom(s.remote, cp.First),
@@ -394,8 +394,12 @@ func (c *conn) acceptable(t *rtsp.Transport) (transportKind, int) {
 			return 0, rtsp.StatusForbidden
 		}
 	}
-	if t.ClientPort.First == 0 {
-		return 0, rtsp.StatusBadRequest
+	cp := t.ClientPort
+	if cp.Last == cp.First && cp.First < 65535 {
+		cp.Last = cp.First + 1 // one port given: RTCP is the next (RFC 3550 §11)
+	}
+	if cp.First == 0 || cp.Last <= cp.First {
+		return 0, rtsp.StatusUnsupportedTransport
 	}
 	return transportUDP, 0
 }
@@ -491,7 +495,9 @@ func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
 	s.mu.Unlock()
 	if r != nil {
 		s.m.removeReader(r)
-		r.closeWithin(c.rt.cfg.WriteTimeout)
+		if !r.closeWithin(c.rt.stopWait()) && s.kind == transportTCP {
+			c.abort()
+		}
 	}
 	if g != nil {
 		c.rt.leaveMulticast(s.m, g)

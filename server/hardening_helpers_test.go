@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/rtp"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
@@ -209,13 +208,6 @@ func (w *lossWatch) keepAlive(interval time.Duration) {
 	}()
 }
 
-// count returns the packets seen so far.
-func (w *lossWatch) count() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.packets
-}
-
 // goroutineBaseline waits briefly for goroutines of earlier tests to end and
 // returns the count.
 func goroutineBaseline() int {
@@ -321,49 +313,10 @@ func readerCount(t *testing.T, s *Server) int {
 	return len(st.Readers)
 }
 
-// auReceiver collects H.264 access units from RTP payloads in arrival order.
-type auReceiver struct {
-	d   h26x.H264Depacketizer
-	aus []receivedAU
-}
-
+// receivedAU is an access unit a player received (copied out of the
+// depacketizer).
 type receivedAU struct {
 	ts      uint32
 	nals    [][]byte
 	damaged bool
-}
-
-func (r *auReceiver) push(t *testing.T, payload []byte) {
-	var p rtp.Packet
-	require.NoError(t, p.Unmarshal(payload))
-	aus, _ := r.d.Depacketize(&p)
-	for _, au := range aus {
-		cp := receivedAU{ts: au.Timestamp, damaged: au.Damaged}
-		for _, n := range au.NALs {
-			cp.nals = append(cp.nals, append([]byte(nil), n...))
-		}
-		r.aus = append(r.aus, cp)
-	}
-}
-
-// hasIDR reports whether the access unit holds an IDR slice.
-func (a receivedAU) hasIDR() bool {
-	for _, n := range a.nals {
-		if h26x.H264Type(n) == h26x.H264NALIDR {
-			return true
-		}
-	}
-	return false
-}
-
-// nalOf returns the first NAL unit of type typ in a stream's access units.
-func nalOf(aus [][][]byte, typ h26x.H264NALType) []byte {
-	for _, au := range aus {
-		for _, n := range au {
-			if h26x.H264Type(n) == typ {
-				return n
-			}
-		}
-	}
-	return nil
 }

@@ -156,19 +156,30 @@ func garbageFor(t *testing.T, hevc bool) map[string][]byte {
 	random := make([]byte, 0, 64<<10)
 	for len(random) < 60<<10 {
 		random = append(random, 0, 0, 1)
+		// Random NAL units, but never a parameter set: random bytes
+		// can parse as a valid SPS or PPS, which no server can tell from
+		// a real one (the wrong-codec cases test parameter set checks).
+		hdr := byte(rng.IntN(256))
+		if !hevc && isParamSet([]byte{hdr}, false) {
+			hdr = hdr&0xe0 | 1
+		}
+		if hevc && isParamSet([]byte{hdr, 1}, true) {
+			hdr = hdr&0x81 | 1<<1
+		}
+		random = append(random, hdr)
 		for n := rng.IntN(500); n > 0; n-- {
 			random = append(random, byte(rng.IntN(256)))
 		}
 	}
 	g := map[string][]byte{
-		"no start code":          []byte("hello, world: this is not Annex-B"),
-		"empty":                  nil,
-		"only start codes":       {0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1},
-		"start code, no NAL":     {0, 0, 0, 1},
-		"forbidden_zero_bit set": {0, 0, 0, 1, 0xe5, 0x88, 0x84, 0x21, 0xa0},
-		"random NAL units":       random,
-		"ADTS audio":             read("aac_lc_mono_48k.aac")[:4000],
-		"JPEG":                   read("mjpeg_420_320x240.mjpeg")[:8000],
+		"no start code":                        []byte("hello, world: this is not Annex-B"),
+		"empty":                                nil,
+		"only start codes":                     {0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1},
+		"start code, no NAL":                   {0, 0, 0, 1},
+		"forbidden_zero_bit set":               {0, 0, 0, 1, 0xe5, 0x88, 0x84, 0x21, 0xa0},
+		"random NAL units (no parameter sets)": random,
+		"ADTS audio":                           read("aac_lc_mono_48k.aac")[:4000],
+		"JPEG":                                 read("mjpeg_420_320x240.mjpeg")[:8000],
 	}
 	if hevc {
 		g["H.264 stream"] = h264[:60000]
@@ -326,6 +337,18 @@ func TestHardeningGarbageAudioAndJPEG(t *testing.T) {
 		return b
 	}
 	adts := read("aac_lc_mono_48k.aac")
+	// adtsUpTo returns whole ADTS frames of b, at most n bytes of them.
+	adtsUpTo := func(b []byte, n int) []byte {
+		end := 0
+		for end+7 <= len(b) {
+			l := int(b[end+3]&3)<<11 | int(b[end+4])<<3 | int(b[end+5])>>5
+			if l < 7 || end+l > n || end+l > len(b) {
+				break
+			}
+			end += l
+		}
+		return b[:end]
+	}
 	jpeg := read("mjpeg_420_320x240.mjpeg")
 	h264 := read("h264_main_720p.h264")
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -342,20 +365,22 @@ func TestHardeningGarbageAudioAndJPEG(t *testing.T) {
 	t.Run("AAC", func(t *testing.T) {
 		t.Parallel()
 		s := startedServer(t, Config{}, VideoH264, AudioAAC)
-		require.NoError(t, s.SendAudioData("test", adts[:2000], 0))
+		first := adtsUpTo(adts, 2000)
+		require.NoError(t, s.SendAudioData("test", first, 0))
 		for name, g := range map[string][]byte{
-			"random":               random,
-			"H.264":                h264[:5000],
-			"truncated ADTS":       adts[:5],
-			"ADTS header only":     adts[:7],
-			"another sample rate":  read("aac_lc_stereo_44k.aac")[:3000],
-			"syncword, then zeros": append([]byte{0xff, 0xf1}, make([]byte, 3000)...),
-			"empty":                nil,
+			"random":                       random,
+			"H.264":                        h264[:5000],
+			"truncated ADTS":               adts[:5],
+			"ADTS header only":             adts[:7],
+			"another sample rate":          adtsUpTo(read("aac_lc_stereo_44k.aac"), 3000),
+			"whole frames, then a cut one": adts[len(first) : len(first)+1000],
+			"syncword, then zeros":         append([]byte{0xff, 0xf1}, make([]byte, 3000)...),
+			"empty":                        nil,
 		} {
 			requireMediaErr(t, s.SendAudioData("test", g, 100), name)
 		}
 		before := sent(s, 1)
-		require.NoError(t, s.SendAudioData("test", adts[2000:6000], 200))
+		require.NoError(t, s.SendAudioData("test", adtsUpTo(adts[len(first):], 4000), 200))
 		require.Greater(t, sent(s, 1), before, "good ADTS after the garbage goes out")
 	})
 	t.Run("PCMU", func(t *testing.T) {
@@ -406,17 +431,25 @@ func TestHardeningHugeMediaIsRefused(t *testing.T) {
 	copy(blob, []byte{0, 0, 0, 1, 0x41, 0x9a})
 	require.ErrorIs(t, s.SendVideoData("test", blob, 200), ErrMediaTooLarge)
 
-	// 1 MiB slices of one picture (first_mb_in_slice > 0, so no new access
-	// unit starts), 20 of them: the access unit passes 16 MiB.
-	slice := make([]byte, 1<<20)
-	copy(slice, []byte{0, 0, 0, 1, 0x41, 0x5f})
+	// A picture followed by 1 MiB filler data NAL units (type 12, which
+	// belong to the access unit of the slice before them, H.264
+	// §7.4.1.2.3), 20 of them in 20 calls: the access unit passes 16 MiB.
+	pslice := aus[6]
+	require.NoError(t, s.SendVideoData("test", h26x.AppendAnnexB(nil, pslice...), 240))
+	filler := make([]byte, 1<<20)
+	for i := range filler {
+		filler[i] = 0xff
+	}
+	copy(filler, []byte{0, 0, 0, 1, 0x0c})
+	filler[len(filler)-1] = 0x80
 	var tooLarge bool
 	for i := 0; i < 20; i++ {
-		err := s.SendVideoData("test", slice, 240)
-		requireMediaErr(t, err, "slice")
+		err := s.SendVideoData("test", filler, 240)
+		requireMediaErr(t, err, "filler")
 		tooLarge = tooLarge || errors.Is(err, ErrMediaTooLarge)
 	}
-	blob, slice = nil, nil
+	require.True(t, tooLarge, "an access unit over MaxFrameSize is refused")
+	blob, filler = nil, nil
 	grown := int64(heapAfterGC()) - int64(base)
 	t.Logf("heap after the huge media: %+d KiB (tooLarge=%v)", grown>>10, tooLarge)
 	// What may stay: the GOP cache (Config.GOPCacheBytes, 16 MiB) and one

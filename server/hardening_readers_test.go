@@ -150,8 +150,10 @@ func TestHardeningStuckReaderIsDropped(t *testing.T) {
 		pct(a, 50), pct(a, 90), pct(a, 100), pct(b, 50), pct(b, 90), pct(b, 100))
 	// Loopback latency is a few milliseconds; the race detector and the
 	// other tests sharing two cores add noise, hence the slack.
-	require.Less(t, pct(b, 50), pct(a, 50)+20*time.Millisecond, "median latency changed")
-	require.Less(t, pct(b, 90), max(2*pct(a, 90), pct(a, 90)+50*time.Millisecond), "p90 latency changed")
+	// A publisher held up by the stuck player would show WriteTimeout (1 s)
+	// here.
+	require.Less(t, pct(b, 50), pct(a, 50)+30*time.Millisecond, "median latency changed")
+	require.Less(t, pct(b, 90), max(3*pct(a, 90), pct(a, 90)+100*time.Millisecond), "p90 latency changed")
 }
 
 // gated reads from r only while open is set: a player that stops reading
@@ -319,7 +321,8 @@ func TestHardeningVanishedPlayersAreReaped(t *testing.T) {
 			firstAU(t, c)
 			require.True(t, has(c.sess))
 			resetClose(c.nc.(*net.TCPConn))
-			require.Eventually(t, func() bool { return !has(c.sess) }, 300*time.Millisecond, 5*time.Millisecond, "a reset TCP player is reaped at once")
+			// At once: well before the session timeout.
+			require.Eventually(t, func() bool { return !has(c.sess) }, timeout/2, 5*time.Millisecond, "a reset TCP player is reaped at once")
 		})
 		t.Run("TCP reset after SETUP", func(t *testing.T) {
 			t.Parallel()
@@ -330,7 +333,7 @@ func TestHardeningVanishedPlayersAreReaped(t *testing.T) {
 			require.NoError(t, err)
 			require.True(t, has(sh.ID))
 			resetClose(c.nc.(*net.TCPConn))
-			require.Eventually(t, func() bool { return !has(sh.ID) }, 300*time.Millisecond, 5*time.Millisecond)
+			require.Eventually(t, func() bool { return !has(sh.ID) }, timeout/2, 5*time.Millisecond)
 		})
 		t.Run("UDP silent", func(t *testing.T) {
 			t.Parallel()

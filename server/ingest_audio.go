@@ -47,7 +47,7 @@ func (in *g711Ingest) push(t *track, data []byte, m *mount) error {
 	ts := continuous(&t.clock, in.started, in.next, t.clock.rtpTime(m.audioTime(t)))
 	in.started = true
 	in.next = ts + uint32(len(data))
-	f := newFrame(t.index)
+	f := m.frames.get(t.index)
 	f.key = true
 	f.data = append(f.data, data...)
 	f.ts = ts
@@ -83,7 +83,7 @@ func newAACIngest(c *Config) *aacIngest {
 func (in *aacIngest) ready() bool { return in.have }
 
 func (in *aacIngest) push(t *track, data []byte, m *mount) error {
-	f := newFrame(t.index)
+	f := m.frames.get(t.index)
 	f.key = true
 	f.data = append(f.data, data...)
 	var h aac.ADTSHeader

@@ -106,6 +106,10 @@ func (in *h26xIngest) invalid(nal []byte) string {
 			return fmt.Sprintf("H.265 NAL unit type %d is reserved or unspecified", t)
 		case nal[1]&0x07 == 0:
 			return "nuh_temporal_id_plus1 is 0"
+		case h26x.H265LayerID(nal) != 0:
+			// Layered (scalable, multiview) streams are not carried;
+			// H.264 data read as H.265 usually lands here.
+			return "nuh_layer_id is not 0"
 		case t == h26x.H265NALVPS:
 			if _, err := h26x.ParseH265VPS(nal); err != nil {
 				return "bad VPS: " + err.Error()
@@ -126,12 +130,31 @@ func (in *h26xIngest) invalid(nal []byte) string {
 			return "bad SPS: " + err.Error()
 		}
 	case t == h26x.H264NALPPS:
-		if _, err := h26x.ParseH264PPS(nal); err != nil {
+		// A PPS is small (scaling lists keep it under 1 KB); it must parse,
+		// name a known SPS, and use no slice groups or redundant pictures,
+		// which only Baseline/Extended streams may (A.2): anything else is
+		// more likely another codec's data than a real PPS.
+		if len(nal) > maxH264PPSSize {
+			return fmt.Sprintf("PPS of %d bytes", len(nal))
+		}
+		pps, err := h26x.ParseH264PPS(nal)
+		if err != nil {
 			return "bad PPS: " + err.Error()
+		}
+		if pps.NumSliceGroups > 1 || pps.RedundantPicCntPresent {
+			return "PPS with slice groups or redundant pictures"
+		}
+		if in.sps != nil {
+			if sps, err := h26x.ParseH264SPS(in.sps); err == nil && sps.ID != pps.SPSID {
+				return fmt.Sprintf("PPS refers to SPS %d, not the stream's %d", pps.SPSID, sps.ID)
+			}
 		}
 	}
 	return ""
 }
+
+// maxH264PPSSize bounds a plausible PPS (8x8 scaling lists included).
+const maxH264PPSSize = 1024
 
 // haveParams reports whether every parameter set the SDP needs is cached.
 func (in *h26xIngest) haveParams() bool {
@@ -185,7 +208,7 @@ func (in *h26xIngest) push(t *track, data []byte, m *mount) error {
 			continue
 		}
 		if in.cur == nil {
-			in.cur = newFrame(t.index)
+			in.cur = m.frames.get(t.index)
 			in.spans = in.spans[:0]
 		}
 		in.spans = append(in.spans, span{len(in.cur.data), len(nal)})

@@ -35,7 +35,7 @@ func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 		err = fmt.Errorf("%w: %v", ErrBadMedia, err)
 	}
 	for _, pic := range in.frames {
-		f := newFrame(t.index)
+		f := m.frames.get(t.index)
 		f.key = true
 		f.data = append(f.data, pic...)
 		ts := m.videoStamp(t)

@@ -21,6 +21,8 @@ type mount struct {
 	audio AudioType
 	cfg   *Config
 
+	frames framePool
+
 	mu      sync.Mutex
 	clock   mediaClock
 	tracks  []*track
@@ -318,6 +320,7 @@ func (m *mount) close() []*reader {
 	defer m.mu.Unlock()
 	m.closed = true
 	m.dropGOP()
+	m.frames.close()
 	if m.vid != nil {
 		m.vid.close()
 	}

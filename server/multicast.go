@@ -76,6 +76,6 @@ func (rt *runtime) leaveMulticast(m *mount, g *multicastGroup) {
 	rt.mu.Unlock()
 	if r != nil {
 		m.removeReader(r)
-		r.closeWithin(rt.cfg.WriteTimeout)
+		r.closeWithin(stopWait)
 	}
 }

@@ -23,6 +23,7 @@ type reader struct {
 	needKey bool   // guarded by m.mu: skip video until a keyframe
 	srSent  []bool // guarded by m.mu: a sender report went out, per track
 
+	failed   atomic.Bool // a write failed: the transport is gone
 	stopOnce sync.Once
 	stop     chan struct{}
 	done     chan struct{}
@@ -120,6 +121,13 @@ func (r *reader) start() {
 func (r *reader) run() {
 	defer close(r.done)
 	for {
+		// A stop wins over queued frames.
+		select {
+		case <-r.stop:
+			r.drain()
+			return
+		default:
+		}
 		select {
 		case f := <-r.q:
 			err := r.out.write(r, f)
@@ -129,6 +137,7 @@ func (r *reader) run() {
 			}
 			f.release()
 			if err != nil {
+				r.failed.Store(true)
 				r.drain()
 				if r.onFail != nil {
 					r.onFail(err)
@@ -165,14 +174,25 @@ func (r *reader) close() {
 	r.out.close()
 }
 
-// closeWithin is close that gives up waiting after d (the writer goroutine
-// then ends by itself once its write times out).
-func (r *reader) closeWithin(d time.Duration) {
+// closeWithin is close that gives up waiting after d, for a writer stuck
+// in a write to a player that does not read: it reports whether the writer
+// finished cleanly. When it did not, the caller closes the transport, which
+// ends the write at once.
+func (r *reader) closeWithin(d time.Duration) bool {
 	r.stopOnce.Do(func() { close(r.stop) })
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
 	case <-r.done:
 		r.drain()
-	case <-time.After(d):
+		r.out.close()
+		return !r.failed.Load()
+	case <-t.C:
 	}
 	r.out.close()
+	return false
 }
+
+// stopWait is how long ending a session waits for its writer before
+// closing the transport under it.
+const stopWait = 300 * time.Millisecond

@@ -42,7 +42,7 @@ func (m *mount) reportFrame(t *track, now time.Time, bye bool) *frame {
 	if bye {
 		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{t.stream.SSRC}})
 	}
-	f := newFrame(t.index)
+	f := m.frames.get(t.index)
 	f.rtcp = true
 	var err error
 	f.data, err = rtcp.AppendCompound(f.data[:0], pkts...)

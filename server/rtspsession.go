@@ -117,9 +117,13 @@ func (s *rtspSession) stopPlaying(rt *runtime, bye bool) {
 	s.mu.Unlock()
 	if r != nil {
 		s.m.removeReader(r)
-		r.closeWithin(rt.cfg.WriteTimeout)
-		if bye {
-			s.sendBye(rt, tracks)
+		if r.closeWithin(rt.stopWait()) {
+			if bye {
+				s.sendBye(rt, tracks)
+			}
+		} else if s.kind == transportTCP && s.c != nil {
+			// Stuck in a write to a player that does not read: cut it.
+			s.c.abort()
 		}
 	}
 	if g != nil {

@@ -107,6 +107,16 @@ func (r *runtime) acceptLoop() {
 			return
 		}
 		full := len(r.conns) >= r.cfg.MaxConnections
+		if full {
+			// Make room by closing the oldest connection that holds no
+			// session and is not in a request: idle sockets cannot
+			// lock players out.
+			if v := r.oldestEvictable(); v != nil {
+				v.abort()
+				delete(r.conns, v)
+				full = false
+			}
+		}
 		if !full {
 			r.conns[c] = struct{}{}
 		}
@@ -125,6 +135,18 @@ func (r *runtime) acceptLoop() {
 			r.mu.Unlock()
 		}()
 	}
+}
+
+// oldestEvictable returns the oldest idle connection without a session.
+// Called with mu held.
+func (r *runtime) oldestEvictable() *conn {
+	var v *conn
+	for c := range r.conns {
+		if (v == nil || c.created.Before(v.created)) && c.evictable() {
+			v = c
+		}
+	}
+	return v
 }
 
 func rejectBusy(nc net.Conn) {
@@ -186,6 +208,12 @@ func (r *runtime) addSession(s *rtspSession) bool {
 	}
 	r.sessions[s.id] = s
 	return true
+}
+
+func (r *runtime) sessionCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.sessions)
 }
 
 func (r *runtime) session(id string) *rtspSession {
@@ -253,6 +281,19 @@ func (r *runtime) shutdown() {
 	}
 	r.udp.close()
 	r.wg.Wait()
+}
+
+// stopWait is how long ending a session waits for its writer to finish the
+// frame it is writing before the transport is cut: the write timeout
+// normally (a healthy player on a slow link gets its frame), a moment when
+// the whole server is stopping.
+func (r *runtime) stopWait() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return stopWait
+	}
+	return r.cfg.WriteTimeout
 }
 
 var errSessionGone = errors.New("session ended")

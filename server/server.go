@@ -24,6 +24,8 @@ type Server struct {
 	stopped   bool // Stop was called and Start not since
 	mounts    map[string]*mount
 	run       *runtime // non-nil while started
+	halting   int        // shutdowns in progress (Stop, Deinit), guarded by mu
+	halted    *sync.Cond // signalled when halting drops to 0
 	auth      *rtsp.Authenticator
 	log       *slog.Logger
 }
@@ -31,7 +33,9 @@ type Server struct {
 // New creates a server (the board's rtspserver_create). It does nothing
 // else: no socket is opened before Start.
 func New() *Server {
-	return &Server{mounts: make(map[string]*mount)}
+	s := &Server{mounts: make(map[string]*mount)}
+	s.halted = sync.NewCond(&s.mu)
+	return s
 }
 
 // Init initialises the server to listen on port (the board's
@@ -98,13 +102,19 @@ func (s *Server) Deinit() error {
 	mounts := s.mounts
 	s.mounts = make(map[string]*mount)
 	s.inited = false
+	if run != nil {
+		s.halting++
+	}
 	s.mu.Unlock()
 	if run != nil {
 		run.shutdown()
+		s.doneHalting()
 	}
 	for _, m := range mounts {
 		m.close()
 	}
+	// A Stop running concurrently finishes before Deinit returns.
+	s.waitHalted()
 	return nil
 }
 
@@ -121,6 +131,7 @@ func (s *Server) Destroy() error {
 	if inited {
 		_ = s.Deinit()
 	}
+	s.waitHalted()
 	s.mu.Lock()
 	s.destroyed = true
 	s.mu.Unlock()
@@ -191,6 +202,22 @@ func (s *Server) DestroySession(name string) error {
 	return nil
 }
 
+func (s *Server) doneHalting() {
+	s.mu.Lock()
+	s.halting--
+	s.mu.Unlock()
+	s.halted.Broadcast()
+}
+
+// waitHalted waits until no shutdown is in progress.
+func (s *Server) waitHalted() {
+	s.mu.Lock()
+	for s.halting > 0 {
+		s.halted.Wait()
+	}
+	s.mu.Unlock()
+}
+
 // usable checks the lifecycle for calls that need Init. Called with mu held.
 func (s *Server) usable() error {
 	if s.destroyed {
@@ -243,6 +270,11 @@ func (s *Server) Addr() net.Addr {
 func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A Stop still closing its sockets must finish first, or its ports
+	// would still be taken.
+	for s.halting > 0 {
+		s.halted.Wait()
+	}
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -275,8 +307,10 @@ func (s *Server) Stop() error {
 	}
 	s.run = nil
 	s.stopped = true
+	s.halting++
 	s.mu.Unlock()
 	run.shutdown()
+	s.doneHalting()
 	return nil
 }
 

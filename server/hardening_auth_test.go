@@ -1,0 +1,247 @@
+package server
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/stretchr/testify/require"
+)
+
+// Authentication against hostile clients (issue 6): wrong, missing, forged
+// and foreign credentials get 401 with a fresh challenge; repeated failures
+// from one address are slowed down; an expired nonce gets stale=true.
+
+func authServer(t *testing.T) *Server {
+	return startedServer(t, Config{Username: "admin", Password: "secret"}, VideoMJPEG, AudioNone)
+}
+
+// challengesOf parses the WWW-Authenticate headers of a 401.
+func challengesOf(t *testing.T, resp *rtsp.Response) []rtsp.Challenge {
+	t.Helper()
+	require.Equal(t, 401, resp.StatusCode)
+	var out []rtsp.Challenge
+	for _, v := range resp.Header.Values("WWW-Authenticate") {
+		cs, err := rtsp.ParseChallenges(v)
+		require.NoError(t, err)
+		out = append(out, cs...)
+	}
+	require.NotEmpty(t, out)
+	for _, c := range out {
+		require.Equal(t, rtsp.AuthDigest, c.Scheme, "no Basic unless AllowBasicAuth")
+		require.NotEmpty(t, c.Nonce)
+		require.Equal(t, "rtspkit", c.Realm)
+	}
+	return out
+}
+
+func nonces(cs []rtsp.Challenge) map[string]bool {
+	m := map[string]bool{}
+	for _, c := range cs {
+		m[c.Nonce] = true
+	}
+	return m
+}
+
+// answer builds credentials for the given challenges.
+func answer(t *testing.T, user, pass string, resp *rtsp.Response, method, uri string) string {
+	t.Helper()
+	ca := &rtsp.ClientAuth{Username: user, Password: pass}
+	require.NoError(t, ca.HandleChallenges(resp.Header.Values("WWW-Authenticate")))
+	a, err := ca.Authorize(method, uri)
+	require.NoError(t, err)
+	return a
+}
+
+func TestHardeningAuthChallenges(t *testing.T) {
+	t.Parallel()
+	s := authServer(t)
+	other := authServer(t) // another instance: another nonce secret
+	c := dialRaw(t, s, "test")
+	o := dialRaw(t, other, "test")
+	// Failures from one address are slowed down after 3 (see
+	// TestHardeningAuthBackoff); a success forgets them, so the checks
+	// below log in after every few failures.
+	login := func() {
+		t.Helper()
+		r := c.do(rtsp.Describe, c.base)
+		require.Equal(t, 200, c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", r, "DESCRIBE", c.base)).StatusCode)
+	}
+
+	// Missing credentials: a challenge per algorithm, fresh each time.
+	r1 := c.do(rtsp.Describe, c.base)
+	ch1 := challengesOf(t, r1)
+	require.Len(t, ch1, 2, "SHA-256 and MD5")
+	r2 := c.do(rtsp.Describe, c.base)
+	ch2 := challengesOf(t, r2)
+	for n := range nonces(ch2) {
+		require.False(t, nonces(ch1)[n], "nonces are not reused")
+	}
+
+	// Wrong password: 401, fresh challenge, not stale.
+	r3 := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "nope", r2, "DESCRIBE", c.base))
+	ch3 := challengesOf(t, r3)
+	for _, ch := range ch3 {
+		require.False(t, ch.Stale)
+		require.False(t, nonces(ch2)[ch.Nonce])
+	}
+	// Unknown user.
+	challengesOf(t, c.do(rtsp.Describe, c.base, "Authorization", answer(t, "root", "secret", r3, "DESCRIBE", c.base)))
+
+	login()
+
+	// Right password but a nonce minted by another server instance:
+	// rejected with a fresh challenge of ours (not stale: it is not ours).
+	foreign := o.do(rtsp.Describe, o.base)
+	r4 := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", foreign, "DESCRIBE", c.base))
+	for _, ch := range challengesOf(t, r4) {
+		require.False(t, ch.Stale, "a foreign nonce is not stale")
+		require.False(t, nonces(challengesOf(t, foreign))[ch.Nonce])
+	}
+	// Credentials for another URI or method than the request's.
+	challengesOf(t, c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", r4, "DESCRIBE", c.base+"/other")))
+
+	// Basic is not accepted unless allowed, even with the right password.
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:secret"))
+	challengesOf(t, c.do(rtsp.Describe, c.base, "Authorization", basic))
+	login()
+
+	// Malformed credentials: 401 or 400, never anything else.
+	for _, bad := range []string{
+		"Digest",
+		"Digest username=",
+		`Digest username="admin", realm="rtspkit", nonce="", uri="` + c.base + `", response=""`,
+		`Digest username="admin", realm="rtspkit", nonce="AAAA", uri="` + c.base + `", response="00000000000000000000000000000000"`,
+		"Digest " + strings.Repeat(`a="b", `, 500),
+		"Basic !!!",
+		"Basic " + base64.StdEncoding.EncodeToString([]byte("admin")),
+		"Bearer abc",
+		strings.Repeat("x", 3000),
+	} {
+		resp := c.do(rtsp.Describe, c.base, "Authorization", bad)
+		require.Contains(t, []int{400, 401}, resp.StatusCode, "%.60q", bad)
+		login()
+	}
+
+	// Every request but OPTIONS needs credentials, SETUP and PLAY included.
+	require.Equal(t, 200, c.do(rtsp.Options, c.base).StatusCode)
+	require.Equal(t, 401, c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP/TCP;unicast;interleaved=0-1").StatusCode)
+	require.Equal(t, 401, c.do(rtsp.GetParameter, c.base).StatusCode)
+
+	// After all that, the right credentials work.
+	r5 := c.do(rtsp.Describe, c.base)
+	ok := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", r5, "DESCRIBE", c.base))
+	require.Equal(t, 200, ok.StatusCode)
+}
+
+// An expired nonce with the right password gets stale=true, so the player
+// retries with the new nonce without asking its user; that retry works. The
+// nonce lifetime is shortened through the server's authenticator (5
+// minutes otherwise).
+func TestHardeningAuthStaleNonce(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{Username: "admin", Password: "secret"})
+	require.NoError(t, s.CreateSession("test", VideoMJPEG, false))
+	s.auth.NonceLifetime = 300 * time.Millisecond
+	require.NoError(t, s.Start())
+	c := dialRaw(t, s, "test")
+	r1 := c.do(rtsp.Describe, c.base)
+	challengesOf(t, r1)
+	time.Sleep(400 * time.Millisecond)
+	r2 := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", r1, "DESCRIBE", c.base))
+	stale := false
+	for _, ch := range challengesOf(t, r2) {
+		stale = stale || ch.Stale
+	}
+	require.True(t, stale, "an expired nonce with the right password: stale=true")
+	// A wrong password with an expired nonce is not stale.
+	r3 := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "nope", r1, "DESCRIBE", c.base))
+	for _, ch := range challengesOf(t, r3) {
+		require.False(t, ch.Stale, "stale=true must not confirm a wrong password")
+	}
+	// The retry with the fresh nonce works.
+	ok := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", r2, "DESCRIBE", c.base))
+	require.Equal(t, 200, ok.StatusCode)
+}
+
+// After 3 free failures from one address, each further 401 is delayed,
+// doubling (500 ms, 1 s, ...). Missing credentials are not failures. The
+// delay holds back only the failing connection: a player with the right
+// password from the same address gets in at once.
+func TestHardeningAuthBackoff(t *testing.T) {
+	t.Parallel()
+	s := authServer(t)
+	c := dialRaw(t, s, "test")
+	timed := func(hdr ...string) (*rtsp.Response, time.Duration) {
+		start := time.Now()
+		resp := c.do(rtsp.Describe, c.base, hdr...)
+		return resp, time.Since(start)
+	}
+	// Missing credentials, many times: no delay.
+	for i := 0; i < 5; i++ {
+		resp, d := timed()
+		require.Equal(t, 401, resp.StatusCode)
+		require.Less(t, d, 400*time.Millisecond, "missing credentials are the normal first round trip")
+	}
+	resp, _ := timed()
+	for i, want := range []time.Duration{0, 0, 0, 500 * time.Millisecond} {
+		var d time.Duration
+		resp, d = timed("Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
+		require.Equal(t, 401, resp.StatusCode)
+		if want == 0 {
+			require.Less(t, d, 400*time.Millisecond, "failure %d is free", i+1)
+		} else {
+			require.GreaterOrEqual(t, d, want-50*time.Millisecond, "failure %d is delayed", i+1)
+		}
+	}
+	// The 5th failure waits about 1 s; meanwhile the right password from
+	// the same address gets in at once on another connection.
+	fifth := answer(t, "admin", "guess", resp, "DESCRIBE", c.base)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var slow time.Duration
+	var slowStatus int
+	go func() {
+		defer wg.Done()
+		start := time.Now()
+		slowStatus = c.do(rtsp.Describe, c.base, "Authorization", fifth).StatusCode
+		slow = time.Since(start)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	good := dialRaw(t, s, "test")
+	start := time.Now()
+	gr := good.do(rtsp.Describe, good.base)
+	gr = good.do(rtsp.Describe, good.base, "Authorization", answer(t, "admin", "secret", gr, "DESCRIBE", good.base))
+	require.Equal(t, 200, gr.StatusCode)
+	require.Less(t, time.Since(start), 800*time.Millisecond, "a right password is not held back by another connection's failures")
+	wg.Wait()
+	require.Equal(t, 401, slowStatus)
+	require.GreaterOrEqual(t, slow, 950*time.Millisecond, "the 5th failure waits about 1 s")
+}
+
+// Stop does not wait for a delayed 401.
+func TestHardeningAuthBackoffDoesNotDelayStop(t *testing.T) {
+	t.Parallel()
+	s := authServer(t)
+	c := dialRaw(t, s, "test")
+	resp := c.do(rtsp.Describe, c.base)
+	for i := 0; i < 4; i++ {
+		resp = c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
+		require.Equal(t, 401, resp.StatusCode)
+	}
+	// The 5th failure is delayed 1 s; Stop comes 100 ms into it.
+	u, err := url.Parse(c.base)
+	require.NoError(t, err)
+	req := &rtsp.Request{Method: rtsp.Describe, URL: u, Header: rtsp.Header{}}
+	req.Header.Set("CSeq", "99")
+	req.Header.Set("Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
+	require.NoError(t, req.Write(c.nc))
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	require.NoError(t, s.Stop())
+	require.Less(t, time.Since(start), 600*time.Millisecond, "Stop waited for an authentication delay")
+}
