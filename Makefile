@@ -1,17 +1,23 @@
 # The two commands a newcomer needs:
 #   make run    serve the embedded sample at rtsp://<host>:8554/test
 #   make test   install the players the tests need (Debian packages) and run
-#               gofmt, go vet and every test with the race detector
+#               gofmt, go vet, every fuzz target briefly, and every test with
+#               the race detector (conformance tests with real players included)
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: run test deps check-fmt vet fuzz-short fuzz bench
+.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench
 
 run:
 	$(GO) run ./cmd/rtspd
 
 test: deps check-fmt vet
+	./scripts/fuzz-ci.sh
 	RTSPKIT_REQUIRE_PLAYERS=1 $(GO) test -race -count=1 ./...
+
+# Every fuzz target for a slice of ~100 s in all (part of make test).
+fuzz-ci:
+	./scripts/fuzz-ci.sh
 
 deps:
 	./scripts/install-deps.sh
