@@ -1,7 +1,6 @@
 package h26x
 
 import (
-
 	"github.com/rtspkit/rtspkit/rtp"
 )
 

@@ -34,3 +34,29 @@ ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=8000 -t 2 -ac 1 -c:a pcm_al
 # MJPEG with ffmpeg's default optimised Huffman tables, which RFC 2435 cannot
 # carry: 2 frames, for the packetizer's rejection test.
 ffmpeg $q -f lavfi -i testsrc2=size=320x240:rate=10 -frames:v 2 -c:v mjpeg -huffman optimal -pix_fmt yuvj420p -q:v 5 -f mjpeg mjpeg_optimal_huffman.mjpeg
+
+# --- Conformance suite (conformance/) samples. Video without B-frames, as
+# camera encoders make it (the server sends decode order = presentation
+# order), fixed GOP of 25 (a keyframe every second). Audio is a chirp rather
+# than a steady tone, so that every 20 ms packet and every AAC frame decodes
+# to different samples: the suite identifies each decoded unit by its hash
+# to measure losses and audio/video sync.
+# H.264 High, 720p25, 2 s, no B-frames.
+ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx264 -profile:v high -preset veryfast -b:v 600k -g 25 -keyint_min 25 \
+  -sc_threshold 0 -bf 0 -pix_fmt yuv420p -f h264 conf_h264_high_720p.h264
+# H.264 High, 720p25, 2 s, 4 slices per picture, no B-frames.
+ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx264 -profile:v high -preset veryfast -b:v 600k -g 25 -keyint_min 25 \
+  -sc_threshold 0 -bf 0 -x264-params slices=4 -pix_fmt yuv420p -f h264 conf_h264_high_slices_720p.h264
+# H.265 Main, 720p25, 2 s, no B-frames, an IDR every 25 frames.
+ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx265 -preset veryfast -b:v 600k \
+  -x265-params keyint=25:min-keyint=25:scenecut=0:bframes=0:open-gop=0:log-level=error -pix_fmt yuv420p -f hevc conf_h265_main_720p.h265
+# AAC-LC chirps in ADTS, 2 s: mono 48 kHz, stereo 44.1 kHz (a different chirp per channel).
+# Without perceptual noise substitution (-aac_pns 0): a decoder fills PNS
+# bands from a random generator whose state depends on every frame decoded
+# before, so the same frame would decode differently depending on where a
+# player joined.
+ffmpeg $q -f lavfi -i "aevalsrc=0.4*sin(2*PI*(200*t+300*t*t)):s=48000:d=2" -ac 1 -c:a aac -aac_pns 0 -b:a 64k -f adts conf_aac_lc_mono_48k.aac
+ffmpeg $q -f lavfi -i "aevalsrc=0.4*sin(2*PI*(200*t+300*t*t))|0.4*sin(2*PI*(900*t-150*t*t)):s=44100:d=2" -ac 2 -c:a aac -aac_pns 0 -b:a 96k -f adts conf_aac_lc_stereo_44k.aac
+# G.711 µ-law and A-law chirps, 8 kHz mono, 2 s (100 packets of 20 ms), raw.
+ffmpeg $q -f lavfi -i "aevalsrc=0.5*sin(2*PI*(200*t+400*t*t)):s=8000:d=2" -ac 1 -c:a pcm_mulaw -f mulaw conf_g711_ulaw_8k.ulaw
+ffmpeg $q -f lavfi -i "aevalsrc=0.5*sin(2*PI*(200*t+400*t*t)):s=8000:d=2" -ac 1 -c:a pcm_alaw -f alaw conf_g711_alaw_8k.alaw
