@@ -34,17 +34,23 @@ func (u TimestampUnit) duration(delta uint64) time.Duration {
 // that jump (an encoder restart, a different unit than configured).
 const maxCallerDrift = 2 * time.Second
 
+// maxReorder is the largest step back of the caller's timestamps taken as
+// B-frame presentation order rather than as a broken clock.
+const maxReorder = time.Second
+
 // mediaClock implements the timestamp rule shared by every track of one
 // session (documented in the README, "Timestamps"):
 //
 //   - Each unit's media time is the previous unit's media time plus the
 //     advance of the caller's timestamp, converted with the configured unit.
+//   - A step back of less than maxReorder is taken as presentation order
+//     (B-frames): the media time steps back as much.
 //   - When the caller's timestamp does not advance (the board's example
-//     passes a constant 1000) or goes backwards, or is the first one, the
-//     media time is the time elapsed on the server's monotonic clock since
-//     the session's epoch.
-//   - Media time never goes backwards, and is pulled back to the monotonic
-//     clock when it strays more than maxCallerDrift from it.
+//     passes a constant 1000) or jumps back further, or is the first one,
+//     the media time is the time elapsed on the server's monotonic clock
+//     since the session's epoch, and never less than the previous one.
+//   - Media time is pulled back to the monotonic clock when it strays more
+//     than maxCallerDrift from it.
 //
 // All tracks of a session share the epoch, so an RTP timestamp of any track
 // converts to the same wall-clock time in RTCP sender reports: lip sync.
@@ -67,14 +73,16 @@ type trackClock struct {
 func (c *mediaClock) mediaTime(t *trackClock, callerTS uint64, now time.Time) time.Duration {
 	wall := now.Sub(c.epoch)
 	m := wall
-	if t.started && callerTS > t.lastCaller {
+	switch {
+	case t.started && callerTS > t.lastCaller:
 		m = t.lastMedia + c.unit.duration(callerTS-t.lastCaller)
-		if d := m - wall; d > maxCallerDrift || d < -maxCallerDrift {
-			m = wall
-		}
-	}
-	if t.started && m < t.lastMedia {
+	case t.started && callerTS < t.lastCaller && c.unit.duration(t.lastCaller-callerTS) < maxReorder:
+		m = t.lastMedia - c.unit.duration(t.lastCaller-callerTS)
+	case t.started && m < t.lastMedia:
 		m = t.lastMedia
+	}
+	if d := m - wall; d > maxCallerDrift || d < -maxCallerDrift {
+		m = max(wall, t.lastMedia)
 	}
 	t.started = true
 	t.lastCaller = callerTS

@@ -183,8 +183,11 @@ func TestMediaClockRule(t *testing.T) {
 	require.Equal(t, 50*time.Millisecond, c.mediaTime(&tc, 5040, epoch.Add(30*time.Millisecond)))
 	// A constant timestamp falls back to the monotonic clock.
 	require.Equal(t, 80*time.Millisecond, c.mediaTime(&tc, 5040, epoch.Add(80*time.Millisecond)))
-	// Going backwards: the clock, but never before the last media time.
-	require.Equal(t, 80*time.Millisecond, c.mediaTime(&tc, 100, epoch.Add(70*time.Millisecond)))
+	// A small step back is B-frame presentation order, followed exactly.
+	require.Equal(t, 40*time.Millisecond, c.mediaTime(&tc, 5000, epoch.Add(90*time.Millisecond)))
+	require.Equal(t, 120*time.Millisecond, c.mediaTime(&tc, 5080, epoch.Add(100*time.Millisecond)))
+	// A big jump back: the clock, but never before the last media time.
+	require.Equal(t, 120*time.Millisecond, c.mediaTime(&tc, 100, epoch.Add(70*time.Millisecond)))
 	// A jump far from the clock is pulled back to it.
 	require.Equal(t, 200*time.Millisecond, c.mediaTime(&tc, 100+60_000, epoch.Add(200*time.Millisecond)))
 	// Other units.
