@@ -6,7 +6,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench
+.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench bench-unit
 
 run:
 	$(GO) run ./cmd/rtspd
@@ -33,5 +33,12 @@ vet:
 fuzz:
 	./scripts/fuzz-all.sh $(FUZZTIME)
 
+# Side by side with gortsplib and pion (the bench/ module): micro benchmarks
+# and the load benchmark, one table, about 2.5 minutes. BENCHFLAGS=-quick
+# for a 40 s run; -readme README.md refreshes bench/README.md's table.
 bench:
+	cd bench && $(GO) run ./cmd/benchall $(BENCHFLAGS)
+
+# The main module's own benchmarks.
+bench-unit:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
