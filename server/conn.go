@@ -20,6 +20,8 @@ type conn struct {
 	nc  net.Conn
 	rd  *rtsp.Reader
 	wmu sync.Mutex
+	// deadlineSet is when the write deadline was last moved (under wmu).
+	deadlineSet time.Time
 
 	created time.Time
 	busy    atomic.Bool // a request is being read or answered
@@ -160,7 +162,9 @@ func (c *conn) writeResponse(resp *rtsp.Response) error {
 	resp.Header.Set("Server", serverName)
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.nc.SetWriteDeadline(time.Now().Add(c.rt.cfg.WriteTimeout))
+	now := time.Now()
+	_ = c.nc.SetWriteDeadline(now.Add(c.rt.cfg.WriteTimeout))
+	c.deadlineSet = now
 	err := resp.Write(c.nc)
 	if err != nil {
 		c.close()
@@ -173,12 +177,34 @@ func (c *conn) writeResponse(resp *rtsp.Response) error {
 func (c *conn) writeData(b *net.Buffers) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.nc.SetWriteDeadline(time.Now().Add(c.rt.cfg.WriteTimeout))
+	c.dataDeadline()
 	_, err := b.WriteTo(c.nc)
 	if err != nil {
 		c.abort()
 	}
 	return err
+}
+
+// writeWire is writeData for one ready-made buffer.
+func (c *conn) writeWire(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.dataDeadline()
+	_, err := c.nc.Write(b)
+	if err != nil {
+		c.abort()
+	}
+	return err
+}
+
+// dataDeadline keeps the write deadline between 3/4 and 1 WriteTimeout
+// ahead, moving it only when a quarter has passed: setting it costs a timer
+// update, and frames come 25 or more times a second. Called with wmu held.
+func (c *conn) dataDeadline() {
+	if now := time.Now(); now.Sub(c.deadlineSet) > c.rt.cfg.WriteTimeout/4 {
+		_ = c.nc.SetWriteDeadline(now.Add(c.rt.cfg.WriteTimeout))
+		c.deadlineSet = now
+	}
 }
 
 // maxSessionsPerConn bounds the RTSP sessions one connection may hold (a

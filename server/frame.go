@@ -22,7 +22,11 @@ type frame struct {
 	data  []byte
 	batch rtp.Batch
 	bytes int // wire size of all packets
-	refs  atomic.Int32
+	// wire is every packet behind its interleaved header on channel
+	// 2*track, the channel players ask for: a TCP reader on that channel
+	// writes the frame with one plain write of one buffer.
+	wire []byte
+	refs atomic.Int32
 }
 
 // framePool keeps a mount's released frames for reuse with their buffers.
@@ -52,7 +56,7 @@ func (p *framePool) get(track int) *frame {
 		f = p.free[n-1]
 		p.free[n-1] = nil
 		p.free = p.free[:n-1]
-		p.bytes -= cap(f.data)
+		p.bytes -= cap(f.data) + cap(f.wire)
 	}
 	p.mu.Unlock()
 	if f == nil {
@@ -65,6 +69,7 @@ func (p *framePool) get(track int) *frame {
 	f.data = f.data[:0]
 	f.batch.Reset()
 	f.bytes = 0
+	f.wire = f.wire[:0]
 	f.refs.Store(1)
 	return f
 }
@@ -75,10 +80,10 @@ func (p *framePool) put(f *frame) {
 	if p.closed || len(p.free) >= maxPooledFrames {
 		return
 	}
-	if p.bytes+cap(f.data) > maxPooledBytes {
-		f.data = nil // keep the struct and batch, not the big buffer
+	if p.bytes+cap(f.data)+cap(f.wire) > maxPooledBytes {
+		f.data, f.wire = nil, nil // keep the struct and batch, not the big buffers
 	}
-	p.bytes += cap(f.data)
+	p.bytes += cap(f.data) + cap(f.wire)
 	p.free = append(p.free, f)
 }
 
@@ -103,4 +108,15 @@ func (f *frame) release() {
 // seal computes the derived fields once packetizing is done.
 func (f *frame) seal() {
 	f.bytes = f.batch.TotalSize()
+	w := f.wire[:0]
+	ch := byte(2 * f.track)
+	for i := 0; i < f.batch.Len(); i++ {
+		n := f.batch.Size(i)
+		w = append(w, '$', ch, byte(n>>8), byte(n))
+		w = f.batch.AppendPacket(w, i)
+	}
+	f.wire = w
 }
+
+// wireChannel is the interleaved channel f.wire is framed for.
+func (f *frame) wireChannel() uint8 { return uint8(2 * f.track) }

@@ -539,4 +539,3 @@ func (c *conn) parameter(req *rtsp.Request) *rtsp.Response {
 	}
 	return resp
 }
-

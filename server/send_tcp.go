@@ -27,6 +27,9 @@ func (s *tcpSender) write(r *reader, f *frame) error {
 		s.nb = s.bufs
 		return s.c.writeData(&s.nb)
 	}
+	if ch == f.wireChannel() && len(f.wire) > 0 {
+		return s.c.writeWire(f.wire)
+	}
 	n := f.batch.Len()
 	if cap(s.hdrs) < 4*n {
 		s.hdrs = make([]byte, 4*n)

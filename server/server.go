@@ -23,7 +23,7 @@ type Server struct {
 	destroyed bool
 	stopped   bool // Stop was called and Start not since
 	mounts    map[string]*mount
-	run       *runtime // non-nil while started
+	run       *runtime   // non-nil while started
 	halting   int        // shutdowns in progress (Stop, Deinit), guarded by mu
 	halted    *sync.Cond // signalled when halting drops to 0
 	auth      *rtsp.Authenticator

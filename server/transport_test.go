@@ -222,3 +222,47 @@ func TestAuthentication(t *testing.T) {
 	require.Equal(t, 200, resp.StatusCode)
 	require.Contains(t, string(resp.Body), "JPEG/90000")
 }
+
+// TestUDPDatagramsWithAndWithoutGSO checks both UDP send paths give the
+// player one RTP packet per datagram, in order, nothing lost: with UDP GSO
+// (runs of equal-size packets in one message, cut by the kernel) and
+// without (one message per packet, the fallback).
+func TestUDPDatagramsWithAndWithoutGSO(t *testing.T) {
+	t.Parallel()
+	for _, gso := range []bool{true, false} {
+		s := startedServer(t, Config{}, VideoH264, AudioNone)
+		s.mu.Lock()
+		s.run.udp.gso.Store(gso && gsoAvailable)
+		s.mu.Unlock()
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		pump(t, s, "test", "../testdata/h264_high_720p_4mbps.h264", stop, &wg)
+
+		rtpc, _ := udpPairForTest(t)
+		require.NoError(t, rtpc.SetReadBuffer(4<<20))
+		c := dialRaw(t, s, "test")
+		port := rtpc.LocalAddr().(*net.UDPAddr).Port
+		resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", fmt.Sprintf("RTP/AVP;unicast;client_port=%d-%d", port, port+1))
+		require.Equal(t, 200, resp.StatusCode)
+		sh, _ := rtsp.ParseSession(resp.Header.Get("Session"))
+		c.sess = sh.ID
+		require.Equal(t, 200, c.do(rtsp.Play, c.base).StatusCode)
+		buf := make([]byte, 70000)
+		var last uint16
+		for i := 0; i < 400; i++ {
+			_ = rtpc.SetReadDeadline(time.Now().Add(3 * time.Second))
+			n, _, err := rtpc.ReadFromUDP(buf)
+			require.NoError(t, err)
+			require.LessOrEqual(t, n, 1400, "one packet per datagram (gso=%v)", gso)
+			var p rtp.Packet
+			require.NoError(t, p.Unmarshal(buf[:n]))
+			if i > 0 {
+				require.Equal(t, last+1, p.SequenceNumber, "gso=%v", gso)
+			}
+			last = p.SequenceNumber
+		}
+		close(stop)
+		wg.Wait()
+		require.NoError(t, s.Stop())
+	}
+}

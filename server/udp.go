@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/net/ipv4"
@@ -17,6 +18,7 @@ type udpPair struct {
 	rtpConn, rtcpConn *net.UDPConn
 	rtp, rtcp         *ipv4.PacketConn
 	rtpPort           int
+	gso               atomic.Bool // UDP GSO works (until the kernel says no)
 }
 
 // listenUDPPair binds the first free even/odd port pair in [min, max].
@@ -42,10 +44,14 @@ func listenUDPPair(host string, min, max int) (*udpPair, error) {
 			_ = c.SetReadBuffer(1 << 20)
 		}
 		u := &udpPair{rtpConn: a, rtcpConn: b, rtp: ipv4.NewPacketConn(a), rtcp: ipv4.NewPacketConn(b), rtpPort: p}
+		u.gso.Store(gsoAvailable && !disableGSO)
 		return u, nil
 	}
 	return nil, fmt.Errorf("%w: no free UDP port pair in %d-%d: %v", ErrPortInUse, min, max, lastErr)
 }
+
+// disableGSO turns UDP GSO off (tests compare both paths).
+var disableGSO = false
 
 func udpAddr(host string, port int) *net.UDPAddr {
 	a := &net.UDPAddr{Port: port}
