@@ -20,6 +20,8 @@ else
 fi
 command -v cvlc >/dev/null 2>&1 || need+=(vlc-bin vlc-plugin-base)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

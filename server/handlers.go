@@ -230,6 +230,10 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		}
 	}
 	if ti < 0 {
+		if control == "" {
+			// RFC 2326 §11.3.10: SETUP names one stream, not the whole.
+			return c.fail(req, rtsp.StatusAggregateOperationNotAllowed, "SETUP on the aggregate URL of a multi-track session")
+		}
 		return c.fail(req, rtsp.StatusNotFound, "unknown track "+control)
 	}
 	ths := req.Header.Values("Transport")

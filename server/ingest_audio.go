@@ -8,24 +8,31 @@ import (
 	"github.com/rtspkit/rtspkit/g711"
 )
 
-// audioTolerance is how far an audio unit's timestamp from the clock rule
-// may stray from the end of the previous unit and still be taken as
-// continuous: audio timestamps then advance by exactly the number of samples
-// sent, as receivers expect, instead of by the jitter of the caller's calls.
-const audioTolerance = 100 * time.Millisecond
+// Audio timestamps count samples: each unit starts where the previous one
+// ended, as receivers expect, whatever the jitter of the caller's calls. The
+// clock rule's timestamp only moves them when it is further ahead than
+// audioGap (the source really paused: a gap the receiver should hear), or
+// the count has run more than audioLead ahead of it (a source faster than
+// real time). Bursts after a stall, as from an encoder that was held up, stay
+// gapless.
+const (
+	audioGap  = 500 * time.Millisecond
+	audioLead = 2 * time.Second
+)
 
-// continuous returns next when ts is within audioTolerance of it (and the
-// track has sent before), ts otherwise.
+// continuous returns the RTP timestamp of an audio unit: next, the end of
+// the previous unit, unless the clock rule's ts says otherwise (see above).
 func continuous(t *trackClock, started bool, next, ts uint32) uint32 {
 	if !started {
 		return ts
 	}
-	d := int64(int32(ts - next))
-	tol := int64(t.rate) * int64(audioTolerance) / int64(time.Second)
-	if d > -tol && d < tol {
-		return next
+	d := int64(int32(ts - next)) // > 0: the clock is ahead of the count
+	gap := int64(t.rate) * int64(audioGap) / int64(time.Second)
+	lead := int64(t.rate) * int64(audioLead) / int64(time.Second)
+	if d > gap || d < -lead {
+		return ts
 	}
-	return ts
+	return next
 }
 
 // g711Ingest sends G.711 bytes (µ-law or A-law, 8 kHz mono) of any chunk

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/rtspkit/rtspkit/h26x"
 )
@@ -29,7 +31,8 @@ type h26xIngest struct {
 	p265 h26x.H265Packetizer
 	max  int // largest access unit in bytes
 
-	vps, sps, pps []byte // latest parameter sets, owned copies
+	vps, sps, pps []byte        // latest parameter sets, owned copies
+	frameDur      time.Duration // one picture at the SPS frame rate, 0 unknown
 
 	cur          *frame // the part of the current access unit not yet sent
 	spans        []span // its NAL units, as offsets into cur.data
@@ -195,6 +198,9 @@ func (in *h26xIngest) push(t *track, data []byte, m *mount) error {
 			continue // cannot happen: the first NAL unit always starts one
 		}
 		if slot := in.paramSlot(nal); slot != nil {
+			if slot == &in.sps && !bytes.Equal(in.sps, nal) {
+				in.frameDur = in.spsFrameDuration(nal)
+			}
 			*slot = append((*slot)[:0], nal...)
 			in.auParams = true
 		}
@@ -295,6 +301,24 @@ func (in *h26xIngest) flush(t *track, endOfAU bool, m *mount) {
 	f.seal()
 	m.publish(f)
 }
+
+// spsFrameDuration reads the frame rate an SPS's VUI gives, as a duration.
+func (in *h26xIngest) spsFrameDuration(sps []byte) time.Duration {
+	var fps float64
+	if in.hevc {
+		if s, err := h26x.ParseH265SPS(sps); err == nil {
+			fps = s.FrameRate()
+		}
+	} else if s, err := h26x.ParseH264SPS(sps); err == nil {
+		fps = s.FrameRate()
+	}
+	if fps < 1 || fps > 1000 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / fps)
+}
+
+func (in *h26xIngest) frameDuration() time.Duration { return in.frameDur }
 
 // ready reports whether the parameter sets for the SDP are known.
 func (in *h26xIngest) ready() bool { return in.haveParams() }

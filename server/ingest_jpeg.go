@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rtspkit/rtspkit/mjpeg"
 )
@@ -23,6 +24,8 @@ func newJPEGIngest(c *Config) *jpegIngest {
 func (in *jpegIngest) ready() bool { return true }
 
 func (in *jpegIngest) close() {}
+
+func (in *jpegIngest) frameDuration() time.Duration { return 0 }
 
 func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 	var err error

@@ -175,28 +175,56 @@ func TestIngestInsertsParameterSetsBeforeIDR(t *testing.T) {
 
 func TestMediaClockRule(t *testing.T) {
 	epoch := time.Now()
+	at := func(ms int) time.Time { return epoch.Add(time.Duration(ms) * time.Millisecond) }
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	c := mediaClock{unit: Milliseconds, epoch: epoch}
-	var tc trackClock
-	tc.rate = 90000
+	var v trackClock
 	// Advancing caller timestamps are followed exactly.
-	require.Equal(t, 10*time.Millisecond, c.mediaTime(&tc, 5000, epoch.Add(10*time.Millisecond)))
-	require.Equal(t, 50*time.Millisecond, c.mediaTime(&tc, 5040, epoch.Add(30*time.Millisecond)))
+	require.Equal(t, ms(10), c.mediaTime(&v, 5000, at(10), 0, ms(1)))
+	require.Equal(t, ms(50), c.mediaTime(&v, 5040, at(30), 0, ms(1)))
 	// A constant timestamp falls back to the monotonic clock.
-	require.Equal(t, 80*time.Millisecond, c.mediaTime(&tc, 5040, epoch.Add(80*time.Millisecond)))
+	require.Equal(t, ms(80), c.mediaTime(&v, 5040, at(80), 0, ms(1)))
 	// A small step back is B-frame presentation order, followed exactly.
-	require.Equal(t, 40*time.Millisecond, c.mediaTime(&tc, 5000, epoch.Add(90*time.Millisecond)))
-	require.Equal(t, 120*time.Millisecond, c.mediaTime(&tc, 5080, epoch.Add(100*time.Millisecond)))
-	// A big jump back: the clock, but never before the last media time.
-	require.Equal(t, 120*time.Millisecond, c.mediaTime(&tc, 100, epoch.Add(70*time.Millisecond)))
+	require.Equal(t, ms(40), c.mediaTime(&v, 5000, at(90), 0, ms(1)))
+	require.Equal(t, ms(120), c.mediaTime(&v, 5080, at(100), 0, ms(1)))
+	// A big jump back: the clock, but a picture still advances.
+	require.Equal(t, ms(121), c.mediaTime(&v, 100, at(70), 0, ms(1)))
 	// A jump far from the clock is pulled back to it.
-	require.Equal(t, 200*time.Millisecond, c.mediaTime(&tc, 100+60_000, epoch.Add(200*time.Millisecond)))
+	require.Equal(t, ms(200), c.mediaTime(&v, 100+60_000, at(200), 0, ms(1)))
+
+	// A second track starts on the caller's timeline as the first has it:
+	// audio stamped 5000 (the first video unit's time) arriving 200 ms
+	// later still starts at media time 10 ms.
+	c2 := mediaClock{unit: Milliseconds, epoch: epoch}
+	var vid, aud trackClock
+	require.Equal(t, ms(10), c2.mediaTime(&vid, 5000, at(10), 0, ms(1)))
+	require.Equal(t, ms(50), c2.mediaTime(&vid, 5040, at(50), 0, ms(1)))
+	require.Equal(t, ms(10), c2.mediaTime(&aud, 5000, at(210), 0, 0))
+
+	// A constant timestamp with a known frame rate keeps an even cadence,
+	// within maxCadenceDrift of the clock; beyond it the clock takes over,
+	// and a burst of pictures still gets increasing timestamps.
+	c3 := mediaClock{unit: Milliseconds, epoch: epoch}
+	var f trackClock
+	frame := ms(40)
+	require.Equal(t, ms(0), c3.mediaTime(&f, 1000, at(0), frame, frame/4))
+	require.Equal(t, ms(40), c3.mediaTime(&f, 1000, at(3), frame, frame/4))
+	require.Equal(t, ms(80), c3.mediaTime(&f, 1000, at(95), frame, frame/4))
+	require.Equal(t, ms(900), c3.mediaTime(&f, 1000, at(900), frame, frame/4))
+	require.Equal(t, ms(940), c3.mediaTime(&f, 1000, at(900), frame, frame/4))
+	for i := 0; i < 20; i++ { // a burst after a stall: far ahead of the clock
+		c3.mediaTime(&f, 1000, at(900), frame, frame/4)
+	}
+	last := f.lastMedia
+	require.Greater(t, c3.mediaTime(&f, 1000, at(900), frame, frame/4), last)
+
 	// Other units.
-	c.unit = Clock90kHz
+	c4 := mediaClock{unit: Clock90kHz, epoch: epoch}
 	var t2 trackClock
-	c.mediaTime(&t2, 0, epoch)
-	require.Equal(t, 40*time.Millisecond, c.mediaTime(&t2, 3600, epoch.Add(41*time.Millisecond)))
-	c.unit = Microseconds
+	c4.mediaTime(&t2, 0, epoch, 0, 0)
+	require.Equal(t, ms(40), c4.mediaTime(&t2, 3600, at(41), 0, 0))
+	c5 := mediaClock{unit: Microseconds, epoch: epoch}
 	var t3 trackClock
-	c.mediaTime(&t3, 0, epoch)
-	require.Equal(t, 33333*time.Microsecond, c.mediaTime(&t3, 33333, epoch.Add(30*time.Millisecond)))
+	c5.mediaTime(&t3, 0, epoch, 0, 0)
+	require.Equal(t, 33333*time.Microsecond, c5.mediaTime(&t3, 33333, at(30), 0, 0))
 }

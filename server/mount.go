@@ -69,6 +69,9 @@ type videoIngest interface {
 	push(t *track, data []byte, m *mount) error
 	ready() bool
 	close()
+	// frameDuration is one picture's duration from the stream's own
+	// timing (the SPS VUI), 0 when unknown.
+	frameDuration() time.Duration
 }
 
 // audioIngest is videoIngest for audio; m.audioTime gives the media time
@@ -198,14 +201,19 @@ func (m *mount) videoStamp(t *track) uint32 {
 		caller, now = t.clock.lastCaller, time.Now()
 	}
 	m.callStamped = true
-	med := m.clock.mediaTime(&t.clock, caller, now)
+	nominal := m.vid.frameDuration()
+	step := time.Millisecond
+	if nominal > 0 {
+		step = nominal / 4
+	}
+	med := m.clock.mediaTime(&t.clock, caller, now, nominal, step)
 	t.lastMedia.Store(int64(med))
 	return t.clock.rtpTime(med)
 }
 
 // audioTime returns the media time of the current call's audio.
 func (m *mount) audioTime(t *track) time.Duration {
-	med := m.clock.mediaTime(&t.clock, m.callTS, m.callTime)
+	med := m.clock.mediaTime(&t.clock, m.callTS, m.callTime, 0, 0)
 	t.lastMedia.Store(int64(med))
 	return med
 }

@@ -1,0 +1,245 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rtspkit/rtspkit/server"
+)
+
+// GStreamer (gst-launch-1.0, Debian packages gstreamer1.0-tools,
+// -plugins-good, -plugins-bad, -libav).
+//
+// The pipeline is rtspsrc, then for each stream the matching depayloader,
+// parser and decoder, ending in a checksumsink (plugins-bad) that prints
+// "pts checksum" for every decoded buffer and flushes; the video sink uses
+// SHA-1 and the audio sink MD5, so the length of the checksum tells the two
+// apart on one standard output. sync=false renders as soon as decoded (we
+// measure decoding, not display). -v prints the negotiated caps of every
+// pad: codec, profile, width, height, frame rate, rate and channels come
+// from there. -e turns our SIGINT at the end of the window into an EOS, so
+// a healthy pipeline exits 0 after "Got EOS".
+//
+// Each depayloader is linked straight to rtspsrc (not through a queue, which
+// accepts any caps) so that gst-launch links every rtspsrc pad to the
+// depayloader whose caps match its encoding-name.
+
+// gstLatencyMS is rtspsrc's jitter buffer latency. The default (2000 ms)
+// is a buffering choice of the player; packets arrive on loopback in order,
+// so a small value shows what the server delivers. The join latency is
+// measured with it.
+const gstLatencyMS = 200
+
+// gstSettle is where the measured window starts, after the first frame.
+// rtspsrc's jitter buffer, in its default "slave" mode, maps RTP time onto
+// arrival time; the GOP cache arrives in a burst, so its frames get
+// timestamps closer together than 40 ms (they play out fast, catching up
+// with live) until the skew estimate converges, within about a second.
+// Counting and frame-rate checks start after that; the join latency is
+// measured from the very first frame.
+const gstSettle = 2 * time.Second
+
+func gstVideoChain(v *videoSource) (chain string, elems []string) {
+	switch v.codec {
+	case server.VideoH264:
+		return "rtph264depay ! h264parse ! avdec_h264", []string{"rtph264depay", "h264parse", "avdec_h264"}
+	case server.VideoH265:
+		return "rtph265depay ! h265parse ! avdec_h265", []string{"rtph265depay", "h265parse", "avdec_h265"}
+	default:
+		return "rtpjpegdepay ! jpegdec", []string{"rtpjpegdepay", "jpegdec"}
+	}
+}
+
+func gstAudioChain(a *audioSource) (chain string, elems []string) {
+	switch a.typ {
+	case server.AudioAAC:
+		return "rtpmp4gdepay ! aacparse ! avdec_aac", []string{"rtpmp4gdepay", "aacparse", "avdec_aac"}
+	case server.AudioPCMU:
+		return "rtppcmudepay ! mulawdec", []string{"rtppcmudepay", "mulawdec"}
+	default:
+		return "rtppcmadepay ! alawdec", []string{"rtppcmadepay", "alawdec"}
+	}
+}
+
+// gstElements lists every element a cell's pipeline needs.
+func gstElements(v *videoSource, a *audioSource) []string {
+	el := []string{"rtspsrc", "queue", "checksumsink"}
+	_, e := gstVideoChain(v)
+	el = append(el, e...)
+	if a != nil {
+		_, e = gstAudioChain(a)
+		el = append(el, e...)
+	}
+	return el
+}
+
+func gstProtocols(transport string) string {
+	switch transport {
+	case "multicast":
+		return "udp-mcast"
+	default:
+		return transport
+	}
+}
+
+// gstPipeline is the gst-launch argument list for a cell.
+func gstPipeline(url, transport string, v *videoSource, a *audioSource) []string {
+	vc, _ := gstVideoChain(v)
+	p := fmt.Sprintf("rtspsrc name=src location=%s protocols=%s latency=%d src. ! %s ! queue ! checksumsink name=vsink hash=sha1 sync=false",
+		url, gstProtocols(transport), gstLatencyMS, vc)
+	if a != nil {
+		ac, _ := gstAudioChain(a)
+		p += fmt.Sprintf(" src. ! %s ! queue ! checksumsink name=asink hash=md5 sync=false", ac)
+	}
+	return append([]string{"-e", "-v"}, strings.Fields(p)...)
+}
+
+// runGst plays the session until window of media time has been decoded
+// (judged from the video pts), then sends SIGINT and waits for the EOS.
+func runGst(ctx context.Context, env *cellEnv, transport string, window time.Duration) (*playerObs, error) {
+	playCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	playCh := env.watchPlay(playCtx)
+	p, err := startProc(ctx, "gst-launch-1.0", gstPipeline(env.url, transport, env.v, env.a)...)
+	if err != nil {
+		return nil, err
+	}
+	// Wait until the video pts cover window plus a margin, or give up.
+	need := gstSettle + window + 400*time.Millisecond
+	p.until(gstSettle+window+20*time.Second, func(ls []line) bool {
+		o := parseGst(ls, "")
+		if o.video == nil || len(o.video.units) == 0 {
+			return false
+		}
+		u := o.video.units
+		return u[len(u)-1].pts-u[0].pts >= need
+	})
+	p.signal(syscall.SIGINT)
+	code, exited := p.wait(10 * time.Second)
+	cancel()
+	all := p.snapshot()
+	stderr := p.stderrText()
+	obs := parseGst(all, stderr)
+	obs.start = p.start
+	obs.play = <-playCh
+	p.dump(env.name+"-"+transport+"-"+p.name, obs.play)
+	obs.exitCode, obs.exited = code, exited
+	eos := false
+	for _, l := range all {
+		if strings.Contains(l.text, "Got EOS from element") {
+			eos = true
+		}
+	}
+	if !eos {
+		obs.complaints = append(obs.complaints, "no \"Got EOS\": the pipeline did not end cleanly on SIGINT")
+	}
+	return obs, nil
+}
+
+var (
+	gstSumLine  = regexp.MustCompile(`^(\d+):(\d\d):(\d\d)\.(\d{9}) ([0-9a-f]{32}|[0-9a-f]{40})$`)
+	gstCapsLine = regexp.MustCompile(`^/GstPipeline:pipeline0/(.+)\.GstPad:(\w+): caps = (.*)$`)
+	gstIntField = regexp.MustCompile(`\b(width|height|rate|channels)=\(int\)(\d+)`)
+	gstStrField = regexp.MustCompile(`\b(encoding-name|profile|format|media)=\(string\)([\w.-]+)`)
+	gstFraction = regexp.MustCompile(`\bframerate=\(fraction\)(\d+)/(\d+)`)
+)
+
+// parseGst reads gst-launch -v output with checksumsink lines. stderr holds
+// the error output: every "ERROR" and "WARNING" line is a complaint.
+func parseGst(lines []line, stderr string) *playerObs {
+	obs := &playerObs{}
+	v, a := &streamObs{}, &streamObs{}
+	rawAudio := false
+	for _, l := range lines {
+		t := l.text
+		if m := gstSumLine.FindStringSubmatch(t); m != nil {
+			h, _ := strconv.Atoi(m[1])
+			mi, _ := strconv.Atoi(m[2])
+			s, _ := strconv.Atoi(m[3])
+			ns, _ := strconv.Atoi(m[4])
+			pts := time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute + time.Duration(s)*time.Second + time.Duration(ns)
+			u := unit{pts: pts, hash: m[5], wall: l.wall}
+			if len(m[5]) == 40 {
+				v.units = append(v.units, u)
+			} else {
+				a.units = append(a.units, u)
+			}
+			continue
+		}
+		if strings.HasPrefix(t, "ERROR") || strings.HasPrefix(t, "WARNING") {
+			obs.complaints = append(obs.complaints, t)
+			continue
+		}
+		m := gstCapsLine.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		elem, pad, caps := m[1], m[2], strings.TrimSpace(m[3])
+		if strings.HasPrefix(caps, "audio/") {
+			obs.audioCapsLines++
+		}
+		strs := map[string]string{}
+		for _, f := range gstStrField.FindAllStringSubmatch(caps, -1) {
+			strs[f[1]] = f[2]
+		}
+		ints := map[string]int{}
+		for _, f := range gstIntField.FindAllStringSubmatch(caps, -1) {
+			ints[f[1]], _ = strconv.Atoi(f[2])
+		}
+		switch {
+		case strings.HasPrefix(caps, "video/x-raw"):
+			// The decoder's, queue's or sink's caps: -v prints them
+			// through deep-notify, which can miss one, so take any.
+			v.width, v.height = ints["width"], ints["height"]
+			if f := gstFraction.FindStringSubmatch(caps); f != nil {
+				n, _ := strconv.ParseFloat(f[1], 64)
+				d, _ := strconv.ParseFloat(f[2], 64)
+				if d > 0 {
+					v.fps = n / d
+				}
+			}
+		case strings.HasPrefix(caps, "audio/x-raw"):
+			a.rate, a.channels = ints["rate"], ints["channels"]
+			rawAudio = true
+		case strings.HasPrefix(caps, "audio/") && !rawAudio && ints["rate"] > 0:
+			// The depayloader's or parser's caps, in case deep-notify
+			// missed every decoded-audio caps line.
+			a.rate, a.channels = ints["rate"], ints["channels"]
+		case strings.HasPrefix(caps, "application/x-rtp,") && strs["encoding-name"] != "":
+			// Any pad of rtspsrc's or the depayloader's: deep-notify can
+			// miss the depayloader's.
+			switch strs["media"] {
+			case "video":
+				v.codec = strs["encoding-name"]
+			case "audio":
+				a.codec = strs["encoding-name"]
+			}
+		}
+		// The parser's output caps carry the profile.
+		if strings.Contains(elem, "Parse") && pad == "src" {
+			switch {
+			case strings.HasPrefix(caps, "video/"):
+				v.profile = strs["profile"]
+			case strings.HasPrefix(caps, "audio/"):
+				a.profile = strs["profile"]
+			}
+		}
+	}
+	for _, l := range nonEmptyLines(stderr) {
+		if strings.Contains(l, "ERROR") || strings.Contains(l, "WARNING") || strings.Contains(l, "CRITICAL") {
+			obs.complaints = append(obs.complaints, l)
+		}
+	}
+	if v.codec != "" || len(v.units) > 0 {
+		obs.video = v
+	}
+	if a.codec != "" || len(a.units) > 0 {
+		obs.audio = a
+	}
+	return obs
+}
