@@ -44,7 +44,7 @@ const maxCallerDrift = 2 * time.Second
 
 // maxCadenceDrift bounds how far frame-rate cadence may run from the
 // monotonic clock before the clock takes over.
-const maxCadenceDrift = 300 * time.Millisecond
+const maxCadenceDrift = time.Second
 
 // maxReorder is the largest step back of the caller's timestamps taken as
 // B-frame presentation order rather than as a broken clock.

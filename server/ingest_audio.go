@@ -16,7 +16,7 @@ import (
 // real time). Bursts after a stall, as from an encoder that was held up, stay
 // gapless.
 const (
-	audioGap  = 500 * time.Millisecond
+	audioGap  = time.Second
 	audioLead = 2 * time.Second
 )
 

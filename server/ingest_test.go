@@ -149,11 +149,11 @@ func TestIngestInsertsParameterSetsBeforeIDR(t *testing.T) {
 	// The picture count per access unit is known by now: the IDR goes out
 	// at once, without waiting for the next access unit.
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, idr...), 1000))
-	require.Len(t, r.q, 2, "a sender report, then the picture")
+	require.Len(t, r.q, 2, "the picture, then a sender report")
+	f := <-r.q
 	sr := <-r.q
 	require.True(t, sr.rtcp)
 	sr.release()
-	f := <-r.q
 	defer f.release()
 	var d h26x.H264Depacketizer
 	var got [][]byte
@@ -210,8 +210,8 @@ func TestMediaClockRule(t *testing.T) {
 	require.Equal(t, ms(0), c3.mediaTime(&f, 1000, at(0), frame, frame/4))
 	require.Equal(t, ms(40), c3.mediaTime(&f, 1000, at(3), frame, frame/4))
 	require.Equal(t, ms(80), c3.mediaTime(&f, 1000, at(95), frame, frame/4))
-	require.Equal(t, ms(900), c3.mediaTime(&f, 1000, at(900), frame, frame/4))
-	require.Equal(t, ms(940), c3.mediaTime(&f, 1000, at(900), frame, frame/4))
+	require.Equal(t, ms(1500), c3.mediaTime(&f, 1000, at(1500), frame, frame/4))
+	require.Equal(t, ms(1540), c3.mediaTime(&f, 1000, at(1500), frame, frame/4))
 	for i := 0; i < 20; i++ { // a burst after a stall: far ahead of the clock
 		c3.mediaTime(&f, 1000, at(900), frame, frame/4)
 	}

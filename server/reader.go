@@ -78,38 +78,51 @@ func (r *reader) wants(i int) bool {
 	return i < len(r.tracks) && r.tracks[i].setup
 }
 
-// offer enqueues f without blocking. Called with r.m.mu held. Before the
-// first media of a track it sends a sender report, so that players can put
-// audio and video on one timeline from the start (RFC 3550 §6.4.1).
+// offer enqueues f without blocking. Called with r.m.mu held. Right after
+// the first media of each track it sends a sender report, so that players
+// put audio and video on one timeline from the start (RFC 3550 §6.4.1); it
+// goes after, not before, the first packet because receivers such as
+// GStreamer's jitter buffer ignore a report about a stream they have not
+// received yet, and would sync only at the next report, seconds later.
 func (r *reader) offer(f *frame) {
 	if !r.wants(f.track) {
 		return
 	}
 	if f.rtcp {
 		r.srSent[f.track] = true
-	} else if !r.srSent[f.track] {
-		if sr := r.m.reportFrame(r.m.tracks[f.track], time.Now(), false); sr != nil {
-			r.offer(sr)
-			sr.release()
-		}
+		r.enqueue(f, false)
+		return
 	}
 	video := r.m.tracks[f.track].video
-	if video && !f.rtcp && r.needKey {
+	if video && r.needKey {
 		if !f.key {
 			r.stats.framesDropped.Add(1)
 			return
 		}
 		r.needKey = false
 	}
+	if r.enqueue(f, video) && !r.srSent[f.track] {
+		if sr := r.m.reportFrame(r.m.tracks[f.track], time.Now(), false); sr != nil {
+			r.offer(sr)
+			sr.release()
+		}
+	}
+}
+
+// enqueue puts f in the queue, or counts it lost when the queue is full
+// (and, for video, skips to the next keyframe).
+func (r *reader) enqueue(f *frame, video bool) bool {
 	f.retain()
 	select {
 	case r.q <- f:
+		return true
 	default:
 		f.release()
 		r.stats.framesDropped.Add(1)
-		if video && !f.rtcp {
+		if video {
 			r.needKey = true
 		}
+		return false
 	}
 }
 
