@@ -149,9 +149,12 @@ func TestIngestInsertsParameterSetsBeforeIDR(t *testing.T) {
 	// The picture count per access unit is known by now: the IDR goes out
 	// at once, without waiting for the next access unit.
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, idr...), 1000))
-	require.Len(t, r.q, 2, "the picture, then a sender report")
-	f := <-r.q
+	require.Len(t, r.q, 3, "a sender report, the picture, a sender report")
 	sr := <-r.q
+	require.True(t, sr.rtcp)
+	sr.release()
+	f := <-r.q
+	sr = <-r.q
 	require.True(t, sr.rtcp)
 	sr.release()
 	defer f.release()

@@ -78,12 +78,14 @@ func (r *reader) wants(i int) bool {
 	return i < len(r.tracks) && r.tracks[i].setup
 }
 
-// offer enqueues f without blocking. Called with r.m.mu held. Right after
-// the first media of each track it sends a sender report, so that players
-// put audio and video on one timeline from the start (RFC 3550 §6.4.1); it
-// goes after, not before, the first packet because receivers such as
-// GStreamer's jitter buffer ignore a report about a stream they have not
-// received yet, and would sync only at the next report, seconds later.
+// offer enqueues f without blocking. Called with r.m.mu held. Around the
+// first media of each track it sends a sender report twice, so that players
+// put audio and video on one timeline from the start (RFC 3550 §6.4.1):
+// before the first packet, because ffmpeg takes its timing base from the
+// first report and shifts its timestamps when that comes after packets;
+// and right after it, because GStreamer's jitter buffer ignores a report
+// about a stream it has not received yet and would sync only at the next
+// one, seconds later. Both reports map the same timeline.
 func (r *reader) offer(f *frame) {
 	if !r.wants(f.track) {
 		return
@@ -101,11 +103,20 @@ func (r *reader) offer(f *frame) {
 		}
 		r.needKey = false
 	}
-	if r.enqueue(f, video) && !r.srSent[f.track] {
-		if sr := r.m.reportFrame(r.m.tracks[f.track], time.Now(), false); sr != nil {
-			r.offer(sr)
-			sr.release()
-		}
+	first := !r.srSent[f.track]
+	if first {
+		r.sendReport(f.track)
+	}
+	if r.enqueue(f, video) && first {
+		r.sendReport(f.track)
+	}
+}
+
+// sendReport enqueues a sender report for track i.
+func (r *reader) sendReport(i int) {
+	if sr := r.m.reportFrame(r.m.tracks[i], time.Now(), false); sr != nil {
+		r.offer(sr)
+		sr.release()
 	}
 }
 
