@@ -156,22 +156,39 @@ func runTasks(t *testing.T, tasks []task) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res := tasks[i].res
-			start := time.Now()
-			func() {
-				defer func() {
-					if r := recover(); r != nil {
-						res.Problems = append(res.Problems, fmt.Sprintf("panic: %v", r))
-					}
+			run := func() Result {
+				res := tasks[i].res
+				start := time.Now()
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							res.Problems = append(res.Problems, fmt.Sprintf("panic: %v", r))
+						}
+					}()
+					tasks[i].fn(ctx, t, &res)
 				}()
-				tasks[i].fn(ctx, t, &res)
-			}()
-			res.Elapsed = time.Since(start)
-			if res.Status == "" {
-				if len(res.Problems) > 0 {
-					res.Status = Fail
-				} else {
-					res.Status = Pass
+				res.Elapsed = time.Since(start)
+				if res.Status == "" {
+					if len(res.Problems) > 0 {
+						res.Status = Fail
+					} else {
+						res.Status = Pass
+					}
+				}
+				return res
+			}
+			res := run()
+			if res.Status == Fail && ctx.Err() == nil {
+				// One more try: players and the shared machine have bad
+				// moments. What fails twice is reported.
+				first := res.Problems
+				res = run()
+				if res.Status == Fail {
+					res.Detail += "; failed twice, first time: " + strings.Join(first, "; ")
+					if knownOnly(res) {
+						res.Status = Known
+						res.Detail += "; known open defect: " + knownWhy(res)
+					}
 				}
 			}
 			results[i] = done{res: res}
@@ -189,6 +206,10 @@ func runTasks(t *testing.T, tasks []task) {
 				d.res.Video, d.res.Audio, d.res.Detail)
 			if d.res.Status == Skip {
 				t.Skip(d.res.Detail)
+			}
+			if d.res.Status == Known {
+				t.Logf("KNOWN open defect, not failing the run: %v", d.res.Problems)
+				return
 			}
 			require.Empty(t, d.res.Problems, "%s %s", d.res.Media, d.res.Column())
 		})
