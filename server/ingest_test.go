@@ -67,6 +67,7 @@ func feed(t *testing.T, video VideoType, path string, perNAL bool) (aus [][][]by
 		aud = []byte{0x46, 0x01, 0x50}
 	}
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, aud), 1000))
+	m.removeReader(r)
 	close(r.q)
 	for f := range r.q {
 		if f.rtcp {

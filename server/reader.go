@@ -109,8 +109,28 @@ func (r *reader) offer(f *frame) {
 	}
 	if r.enqueue(f, video) && first {
 		r.sendReport(f.track)
+		// GStreamer maps a stream's first packet to its arrival: after the
+		// GOP cache burst its clock estimate (rtpjitterbuffer's skew) takes
+		// about a second to converge, differently per track, and rtpbin
+		// turns every report received meanwhile into an A/V offset that the
+		// next report (seconds later) corrects with a jump. One more report
+		// once the estimates have settled makes that correction early.
+		i := f.track
+		time.AfterFunc(resyncReport, func() {
+			r.m.mu.Lock()
+			defer r.m.mu.Unlock()
+			for _, x := range r.m.readers {
+				if x == r {
+					r.sendReport(i)
+				}
+			}
+		})
 	}
 }
+
+// resyncReport is when a reader gets a further sender report after its
+// first packet of a track.
+const resyncReport = 1500 * time.Millisecond
 
 // sendReport enqueues a sender report for track i.
 func (r *reader) sendReport(i int) {
