@@ -40,6 +40,10 @@ for f in $targets; do
   if out=$(go test ./fuzz -run '^$' -fuzz "^${f}\$" -fuzztime "${per_ms}ms" -fuzzminimizetime "$minimize" 2>&1); then
     execs=$(grep -o 'execs: [0-9]*' <<<"$out" | tail -n 1 || true)
     echo "ok   $f ${execs:+($execs)}"
+  elif grep -q 'context deadline exceeded' <<<"$out" && ! grep -q 'Failing input written to' <<<"$out"; then
+    # The fuzzing engine sometimes reports its own deadline as a failure
+    # when -fuzztime runs out mid-step; no input failed. Not a finding.
+    echo "ok   $f (fuzzing engine deadline hiccup, no failing input)"
   else
     echo "$out"
     echo "FAIL $f"
