@@ -45,17 +45,7 @@ type H264Depacketizer struct {
 // and the depacketizer goes on with the next packet. Losses are not errors:
 // they are counted in Stats and flagged in RTPAccessUnit.Damaged.
 func (d *H264Depacketizer) Depacketize(p *rtp.Packet) ([]RTPAccessUnit, error) {
-	if p == nil {
-		return nil, fuErrNilPacket
-	}
-	fu := &d.fu
-	fu.setLimits(d.MaxNALSize, d.MaxAUSize, d.MaxNALsPerAU)
-	if !fu.begin(p) {
-		return nil, nil
-	}
-	err := d.payload(p.Payload)
-	fu.finish(p.Marker)
-	return fu.output(), err
+	return d.fu.depacketize(p, d.MaxNALSize, d.MaxAUSize, d.MaxNALsPerAU, d.payload)
 }
 
 // Flush returns the access unit being assembled, if any, as complete: for

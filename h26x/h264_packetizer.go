@@ -67,12 +67,9 @@ func (p *H264Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals 
 	if b == nil || s == nil {
 		return fuErrNilBatch
 	}
-	maxSize := p.MaxPacketSize
-	if maxSize == 0 {
-		maxSize = rtp.DefaultMaxPacketSize
-	}
-	if maxSize < h264rtpMinSize || maxSize > fuMaxRTPPacket {
-		return fmt.Errorf("%w: %d (want %d to %d)", ErrMaxPacketSize, maxSize, h264rtpMinSize, fuMaxRTPPacket)
+	maxSize, err := fuPacketSize(p.MaxPacketSize, h264rtpMinSize)
+	if err != nil {
+		return err
 	}
 	for i, nal := range nals {
 		if len(nal) == 0 {
@@ -82,6 +79,30 @@ func (p *H264Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals 
 			return fmt.Errorf("%w: NAL unit %d has type %d", ErrH264PacketizationType, i, t)
 		}
 	}
+	fuPacketize(b, s, ts, nals, endOfAU, maxSize, p.DisableAggregation, stapAHeaderSize, h264rtpSTAPA, h264rtpFUA)
+	return nil
+}
+
+// fuPacketSize resolves a packetizer's MaxPacketSize (0: the default) and
+// checks it against the smallest size the payload format can work with.
+func fuPacketSize(size, min int) (int, error) {
+	if size == 0 {
+		size = rtp.DefaultMaxPacketSize
+	}
+	if size < min || size > fuMaxRTPPacket {
+		return 0, fmt.Errorf("%w: %d (want %d to %d)", ErrMaxPacketSize, size, min, fuMaxRTPPacket)
+	}
+	return size, nil
+}
+
+// fuPacketize is the packetization both RFC 6184 and RFC 7798 use, on
+// validated input: consecutive small NAL units in one aggregation packet
+// (STAP-A or AP, written by aggregate) when at least two fit, a NAL unit
+// that fits alone in a single NAL unit packet (its payload is the NAL unit
+// as it is in both formats), a larger one in fragmentation units (written
+// by fragment); the marker on the last packet when endOfAU.
+func fuPacketize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals [][]byte, endOfAU bool, maxSize int, noAggregation bool, aggHeader int,
+	aggregate func(*rtp.Batch, *rtp.Stream, uint32, [][]byte), fragment func(*rtp.Batch, *rtp.Stream, uint32, []byte, int)) {
 	room := maxSize - rtp.HeaderSize // payload bytes per packet
 	first := b.Len()
 	for i := 0; i < len(nals); {
@@ -90,26 +111,24 @@ func (p *H264Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals 
 			i++
 			continue
 		}
-		if !p.DisableAggregation {
-			if end, count := apRun(nals, i, room, stapAHeaderSize); count >= 2 {
-				h264rtpSTAPA(b, s, ts, nals[i:end])
+		if !noAggregation {
+			if end, count := apRun(nals, i, room, aggHeader); count >= 2 {
+				aggregate(b, s, ts, nals[i:end])
 				i = end
 				continue
 			}
 		}
 		if len(nal) <= room {
-			// Single NAL unit packet (§5.6): the payload is the NAL unit.
 			b.Begin(s, ts)
 			b.SetBody(nal)
 		} else {
-			h264rtpFUA(b, s, ts, nal, room)
+			fragment(b, s, ts, nal, room)
 		}
 		i++
 	}
 	if endOfAU && b.Len() > first {
 		b.SetMarker(b.Len() - 1)
 	}
-	return nil
 }
 
 // apRun returns the end of the longest run of NAL units from nals[start]

@@ -54,17 +54,7 @@ type H265Depacketizer struct {
 // completes, as H264Depacketizer.Depacketize does. Every NAL unit returned
 // is at least 2 bytes long.
 func (d *H265Depacketizer) Depacketize(p *rtp.Packet) ([]RTPAccessUnit, error) {
-	if p == nil {
-		return nil, fuErrNilPacket
-	}
-	fu := &d.fu
-	fu.setLimits(d.MaxNALSize, d.MaxAUSize, d.MaxNALsPerAU)
-	if !fu.begin(p) {
-		return nil, nil
-	}
-	err := d.payload(p.Payload)
-	fu.finish(p.Marker)
-	return fu.output(), err
+	return d.fu.depacketize(p, d.MaxNALSize, d.MaxAUSize, d.MaxNALsPerAU, d.payload)
 }
 
 // Flush returns the access unit being assembled, if any, as complete.

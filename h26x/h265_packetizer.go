@@ -62,12 +62,9 @@ func (p *H265Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals 
 	if b == nil || s == nil {
 		return fuErrNilBatch
 	}
-	maxSize := p.MaxPacketSize
-	if maxSize == 0 {
-		maxSize = rtp.DefaultMaxPacketSize
-	}
-	if maxSize < h265rtpMinSize || maxSize > fuMaxRTPPacket {
-		return fmt.Errorf("%w: %d (want %d to %d)", ErrMaxPacketSize, maxSize, h265rtpMinSize, fuMaxRTPPacket)
+	maxSize, err := fuPacketSize(p.MaxPacketSize, h265rtpMinSize)
+	if err != nil {
+		return err
 	}
 	for i, nal := range nals {
 		switch {
@@ -78,34 +75,7 @@ func (p *H265Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals 
 			return fmt.Errorf("%w: NAL unit %d has type %d", ErrH265PacketizationType, i, H265Type(nal))
 		}
 	}
-	room := maxSize - rtp.HeaderSize
-	first := b.Len()
-	for i := 0; i < len(nals); {
-		nal := nals[i]
-		if len(nal) == 0 {
-			i++
-			continue
-		}
-		if !p.DisableAggregation {
-			if end, count := apRun(nals, i, room, apHeaderSize); count >= 2 {
-				h265rtpAP(b, s, ts, nals[i:end])
-				i = end
-				continue
-			}
-		}
-		if len(nal) <= room {
-			// Single NAL unit packet (§4.4.1): the PayloadHdr is the NAL
-			// unit header, so the payload is the NAL unit as it is.
-			b.Begin(s, ts)
-			b.SetBody(nal)
-		} else {
-			h265rtpFU(b, s, ts, nal, room)
-		}
-		i++
-	}
-	if endOfAU && b.Len() > first {
-		b.SetMarker(b.Len() - 1)
-	}
+	fuPacketize(b, s, ts, nals, endOfAU, maxSize, p.DisableAggregation, apHeaderSize, h265rtpAP, h265rtpFU)
 	return nil
 }
 

@@ -149,6 +149,22 @@ func (d *fuDepacketizer) setLimits(maxNAL, maxAU, maxNALs int) {
 	}
 }
 
+// depacketize is Depacketize for both codecs: sequence and access-unit
+// handling here, the codec's payload parsing in payload (which does not
+// escape, so passing a method value allocates nothing).
+func (d *fuDepacketizer) depacketize(p *rtp.Packet, maxNAL, maxAU, maxNALs int, payload func([]byte) error) ([]RTPAccessUnit, error) {
+	if p == nil {
+		return nil, fuErrNilPacket
+	}
+	d.setLimits(maxNAL, maxAU, maxNALs)
+	if !d.begin(p) {
+		return nil, nil
+	}
+	err := payload(p.Payload)
+	d.finish(p.Marker)
+	return d.output(), err
+}
+
 // begin handles the sequence number and timestamp of p: it reports false for
 // a duplicate or late packet, which must be discarded, and otherwise ends the
 // current access unit when p has another timestamp and makes sure one is
