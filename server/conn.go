@@ -18,6 +18,7 @@ import (
 type conn struct {
 	rt  *runtime
 	nc  net.Conn
+	raw *rawWriter // the fan-out's non-blocking writes (under wmu); nil: none
 	rd  *rtsp.Reader
 	wmu sync.Mutex
 	// deadlineSet is when the write deadline was last moved (under wmu).
@@ -37,7 +38,7 @@ func newConn(rt *runtime, nc net.Conn) *conn {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	return &conn{rt: rt, nc: nc, sessions: make(map[string]*rtspSession), created: time.Now()}
+	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), sessions: make(map[string]*rtspSession), created: time.Now()}
 }
 
 func (c *conn) close() {
@@ -188,6 +189,11 @@ func (c *conn) writeData(b *net.Buffers) error {
 // writeWire is writeData for one ready-made buffer.
 func (c *conn) writeWire(b []byte) error {
 	c.wmu.Lock()
+	return c.writeWireUnlock(b)
+}
+
+// writeWireUnlock writes b with wmu held, then releases wmu.
+func (c *conn) writeWireUnlock(b []byte) error {
 	defer c.wmu.Unlock()
 	c.dataDeadline()
 	_, err := c.nc.Write(b)

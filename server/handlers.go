@@ -451,9 +451,9 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 		sp = c.rt.joinMulticast(s.m, g)
 		s.mu.Lock()
 	case transportTCP:
-		r = newReader(s.m, &tcpSender{c: c}, c.rt.cfg.ReaderQueue)
+		r = newTCPReader(s.m, c, c.rt.cfg.ReaderQueue)
 	case transportUDP:
-		r = newReader(s.m, newUDPSender(c.rt.udp, s.tracks), c.rt.cfg.ReaderQueue)
+		r = newUDPReader(s.m, newUDPSender(c.rt.fan, s.tracks), c.rt.cfg.ReaderQueue)
 	}
 	if r != nil {
 		copy(r.tracks, s.tracks)

@@ -69,7 +69,8 @@ func feed(t *testing.T, video VideoType, path string, perNAL bool) (aus [][][]by
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, aud), 1000))
 	m.removeReader(r)
 	close(r.q)
-	for f := range r.q {
+	for it := range r.q {
+		f := it.f
 		if f.rtcp {
 			f.release()
 			continue
@@ -151,11 +152,11 @@ func TestIngestInsertsParameterSetsBeforeIDR(t *testing.T) {
 	// at once, without waiting for the next access unit.
 	require.NoError(t, m.sendVideo(h26x.AppendAnnexB(nil, idr...), 1000))
 	require.Len(t, r.q, 3, "a sender report, the picture, a sender report")
-	sr := <-r.q
+	sr := (<-r.q).f
 	require.True(t, sr.rtcp)
 	sr.release()
-	f := <-r.q
-	sr = <-r.q
+	f := (<-r.q).f
+	sr = (<-r.q).f
 	require.True(t, sr.rtcp)
 	sr.release()
 	defer f.release()

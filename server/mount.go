@@ -32,7 +32,10 @@ type mount struct {
 	gopSize int
 	gopOK   bool // gop starts at a keyframe and was not truncated
 	readers []*reader
-	ready   chan struct{} // closed once the SDP can be complete
+	// the frames being offered to live readers, handed to the fan-out
+	// workers when the offering is done (fanout.go)
+	staged []*job
+	ready  chan struct{} // closed once the SDP can be complete
 
 	// the call being ingested (guarded by mu)
 	callTS      uint64
@@ -228,6 +231,7 @@ func (m *mount) publish(f *frame) {
 	for _, r := range m.readers {
 		r.offer(f)
 	}
+	m.flushStage()
 	f.release()
 }
 
@@ -287,6 +291,7 @@ func (m *mount) addReader(r *reader) []startPoint {
 		}
 		r.offer(f)
 	}
+	m.flushStage()
 	m.readers = append(m.readers, r)
 	return sp
 }

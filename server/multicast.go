@@ -50,7 +50,7 @@ func (rt *runtime) joinMulticast(m *mount, g *multicastGroup) []startPoint {
 	g.refs++
 	first := g.r == nil
 	if first {
-		g.r = newReader(m, newUDPSender(rt.udp, g.tracks), rt.cfg.ReaderQueue)
+		g.r = newUDPReader(m, newUDPSender(rt.fan, g.tracks), rt.cfg.ReaderQueue)
 		copy(g.r.tracks, g.tracks)
 	}
 	r := g.r

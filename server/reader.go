@@ -8,17 +8,40 @@ import (
 )
 
 // A reader receives one mount's frames for one RTSP session (or, for
-// multicast, for every multicast session of the mount together). It has a
-// bounded queue and one writer goroutine: the publisher only ever enqueues
-// without blocking, so a slow reader can never hold up the camera or the
-// other readers. When the queue is full the reader loses the frame, and then
-// every video frame up to the next keyframe, so its decoder never sees half a
-// picture or a picture whose references are missing.
+// multicast, for every multicast session of the mount together). The
+// publisher only ever hands frames over without blocking, so a slow reader
+// can never hold up the camera or the other readers:
+//
+//   - Once playing, a reader's frames go to its fan-out worker (fanout.go),
+//     which writes each frame to all its readers in one pass: one sendmmsg
+//     for the UDP readers, and for each TCP reader one non-blocking write of
+//     the frame's interleaved image.
+//   - A TCP reader whose socket is full (or whose connection is busy with a
+//     response) gets the rest through its bounded queue q and its own writer
+//     goroutine, which may block up to WriteTimeout; until the queue is
+//     empty again, the worker appends to it so that frames stay in order.
+//     Before PLAY's response has gone out, frames wait in q too.
+//
+// When a queue is full the reader loses the frame, and then every video
+// frame up to the next keyframe, so its decoder never sees half a picture
+// or a picture whose references are missing.
 type reader struct {
 	m      *mount
 	tracks []readerTrack // indexed like m.tracks
-	out    sender
-	q      chan *frame
+	out    sender        // what the writer goroutine writes with (TCP)
+	q      chan queued
+	// backlog counts the frames in q plus the one the writer goroutine is
+	// writing: while it is not 0, new frames must queue behind them.
+	backlog atomic.Int32
+
+	w    *worker    // the fan-out worker; nil: every frame goes through q
+	c    *conn      // TCP: the connection the worker writes to directly
+	udp  *udpSender // UDP: destinations, sent by the worker only
+	live bool       // guarded by m.mu: PLAY answered, frames go to w
+
+	started   atomic.Bool // start ran (the writer goroutine exists, for TCP)
+	stopped   atomic.Bool // the worker sends this reader nothing more
+	skipToKey bool        // owned by w: lost a frame, skip video to a keyframe
 
 	needKey bool   // guarded by m.mu: skip video until a keyframe
 	srSent  []bool // guarded by m.mu: a sender report went out, per track
@@ -30,6 +53,16 @@ type reader struct {
 	onFail   func(error) // called once from the writer when writing fails
 
 	stats readerStats
+}
+
+// queued is a frame in a reader's queue. A frame the worker wrote in part
+// carries the offset of the rest in its interleaved image and the
+// connection's write lock, which the worker passes on so that nothing
+// (a response, another session's media) comes between the two parts.
+type queued struct {
+	f      *frame
+	off    int
+	locked bool
 }
 
 // readerTrack is how one track reaches a reader.
@@ -61,13 +94,31 @@ type sender interface {
 	close()
 }
 
+// newUDPReader returns a reader sent to through the shared UDP sockets.
+func newUDPReader(m *mount, u *udpSender, queue int) *reader {
+	r := newReader(m, nil, queue)
+	r.udp = u
+	r.w = u.w
+	return r
+}
+
+// newTCPReader returns a reader sent to over c as interleaved data.
+func newTCPReader(m *mount, c *conn, queue int) *reader {
+	r := newReader(m, &tcpSender{c: c}, queue)
+	r.c = c
+	if c.raw != nil {
+		r.w = c.rt.fan.assign()
+	}
+	return r
+}
+
 func newReader(m *mount, out sender, queue int) *reader {
 	return &reader{
 		m:      m,
 		tracks: make([]readerTrack, len(m.tracks)),
 		srSent: make([]bool, len(m.tracks)),
 		out:    out,
-		q:      make(chan *frame, queue),
+		q:      make(chan queued, queue),
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
@@ -124,6 +175,7 @@ func (r *reader) offer(f *frame) {
 					r.sendReport(i)
 				}
 			}
+			r.m.flushStage()
 		})
 	}
 }
@@ -140,26 +192,64 @@ func (r *reader) sendReport(i int) {
 	}
 }
 
-// enqueue puts f in the queue, or counts it lost when the queue is full
-// (and, for video, skips to the next keyframe).
+// enqueue hands f to the reader's worker once the reader is live, or
+// puts it in the queue, counting it lost when the queue is full (and, for
+// video, skipping to the next keyframe). Called with m.mu held.
 func (r *reader) enqueue(f *frame, video bool) bool {
-	f.retain()
+	if r.live && r.w != nil {
+		r.m.stage(r, f, video)
+		return true
+	}
+	if r.push(queued{f: f}) {
+		return true
+	}
+	r.stats.framesDropped.Add(1)
+	if video {
+		r.needKey = true
+	}
+	return false
+}
+
+// push puts q in the queue (taking a reference to its frame) unless the
+// queue is full.
+func (r *reader) push(it queued) bool {
+	it.f.retain()
+	r.backlog.Add(1)
 	select {
-	case r.q <- f:
+	case r.q <- it:
 		return true
 	default:
-		f.release()
-		r.stats.framesDropped.Add(1)
-		if video {
-			r.needKey = true
-		}
+		r.backlog.Add(-1)
+		it.f.release()
 		return false
 	}
 }
 
-// start runs the writer goroutine.
+// start begins delivery once PLAY's response is out: frames offered from
+// now on go to the worker. A TCP reader's writer goroutine first writes
+// what was queued before; a UDP reader's queue moves to the worker.
 func (r *reader) start() {
-	go r.run()
+	r.started.Store(true)
+	if r.udp == nil {
+		go r.run()
+	}
+	m := r.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r.udp != nil {
+		for done := false; !done; {
+			select {
+			case it := <-r.q:
+				r.backlog.Add(-1)
+				m.stage(r, it.f, !it.f.rtcp && m.tracks[it.f.track].video)
+				it.f.release()
+			default:
+				done = true
+			}
+		}
+	}
+	m.flushStage()
+	r.live = true
 }
 
 func (r *reader) run() {
@@ -168,21 +258,22 @@ func (r *reader) run() {
 		// A stop wins over queued frames.
 		select {
 		case <-r.stop:
-			r.drain()
+			r.drain(true)
 			return
 		default:
 		}
 		select {
-		case f := <-r.q:
-			err := r.out.write(r, f)
-			if err == nil && !f.rtcp {
-				r.stats.packets.Add(uint64(f.batch.Len()))
-				r.stats.bytes.Add(uint64(f.bytes))
+		case it := <-r.q:
+			err := r.write(it)
+			if err == nil && !it.f.rtcp {
+				r.stats.packets.Add(uint64(it.f.batch.Len()))
+				r.stats.bytes.Add(uint64(it.f.bytes))
 			}
-			f.release()
+			it.f.release()
+			r.backlog.Add(-1)
 			if err != nil {
 				r.failed.Store(true)
-				r.drain()
+				r.drain(false)
 				if r.onFail != nil {
 					r.onFail(err)
 				}
@@ -190,18 +281,37 @@ func (r *reader) run() {
 				return
 			}
 		case <-r.stop:
-			r.drain()
+			r.drain(true)
 			return
 		}
 	}
 }
 
-// drain releases everything still queued.
-func (r *reader) drain() {
+// write writes one queued frame, or the rest of one.
+func (r *reader) write(it queued) error {
+	if it.locked {
+		return r.c.finishWire(it.f.wire[it.off:])
+	}
+	return r.out.write(r, it.f)
+}
+
+// drain releases everything still queued. The rest of a frame the worker
+// began is still written (with finish, on a connection that works) or the
+// connection's write lock released, since the interleaved stream must not
+// stop in the middle of a packet.
+func (r *reader) drain(finish bool) {
 	for {
 		select {
-		case f := <-r.q:
-			f.release()
+		case it := <-r.q:
+			if it.locked {
+				if finish && !r.failed.Load() {
+					_ = r.c.finishWire(it.f.wire[it.off:])
+				} else {
+					r.c.wmu.Unlock()
+				}
+			}
+			it.f.release()
+			r.backlog.Add(-1)
 		default:
 			return
 		}
@@ -212,29 +322,42 @@ func (r *reader) drain() {
 // the frame it may be writing). The reader must already be detached from its
 // mount, so nothing is enqueued any more.
 func (r *reader) close() {
-	r.stopOnce.Do(func() { close(r.stop) })
-	<-r.done
-	r.drain()
-	r.out.close()
+	r.closeWithin(-1)
 }
 
-// closeWithin is close that gives up waiting after d, for a writer stuck
-// in a write to a player that does not read: it reports whether the writer
-// finished cleanly. When it did not, the caller closes the transport, which
-// ends the write at once.
+// closeWithin is close that gives up waiting after d (a negative d waits as
+// long as it takes), for a writer stuck in a write to a player that does
+// not read: it reports whether the writer finished cleanly. When it did
+// not, the caller closes the transport, which ends the write at once.
+// Once it returns, the worker sends r nothing more, so a BYE sent next is
+// the last thing the player gets.
 func (r *reader) closeWithin(d time.Duration) bool {
+	r.stopped.Store(true)
 	r.stopOnce.Do(func() { close(r.stop) })
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-r.done:
-		r.drain()
-		r.out.close()
-		return !r.failed.Load()
-	case <-t.C:
+	var expired <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		expired = t.C
 	}
-	r.out.close()
-	return false
+	ok := true
+	if r.w != nil {
+		ok = r.w.quiesce(expired)
+	}
+	if ok && r.udp == nil && r.started.Load() {
+		select {
+		case <-r.done:
+		case <-expired:
+			ok = false
+		}
+	}
+	if ok {
+		r.drain(true)
+	}
+	if r.out != nil {
+		r.out.close()
+	}
+	return ok && !r.failed.Load()
 }
 
 // stopWait is how long ending a session waits for its writer before

@@ -71,6 +71,7 @@ func (r *runtime) sendReports(now time.Time) {
 					for _, rd := range m.readers {
 						rd.offer(f)
 					}
+					m.flushStage()
 					f.release()
 				}
 			}

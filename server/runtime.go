@@ -23,6 +23,7 @@ type runtime struct {
 	ln   net.Listener
 	port int
 	udp  *udpPair
+	fan  *fanout // sends every playing reader's frames
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
@@ -61,6 +62,7 @@ func startRuntime(s *Server) (*runtime, error) {
 		ln:       ln,
 		port:     ln.Addr().(*net.TCPAddr).Port,
 		udp:      u,
+		fan:      newFanout(u),
 		conns:    make(map[*conn]struct{}),
 		sessions: make(map[string]*rtspSession),
 		byAddr:   make(map[netip.AddrPort]*rtspSession),
@@ -281,6 +283,7 @@ func (r *runtime) shutdown() {
 	}
 	r.udp.close()
 	r.wg.Wait()
+	r.fan.close()
 }
 
 // stopWait is how long ending a session waits for its writer to finish the

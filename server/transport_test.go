@@ -223,6 +223,22 @@ func TestAuthentication(t *testing.T) {
 	require.Contains(t, string(resp.Body), "JPEG/90000")
 }
 
+// playUDP connects a player over UDP (SETUP track 0 to a fresh port pair
+// with a 4 MiB receive buffer, PLAY) and returns it with its RTP socket.
+func playUDP(t *testing.T, s *Server) (*rawClient, *net.UDPConn) {
+	t.Helper()
+	rtpc, _ := udpPairForTest(t)
+	require.NoError(t, rtpc.SetReadBuffer(4<<20))
+	c := dialRaw(t, s, "test")
+	port := rtpc.LocalAddr().(*net.UDPAddr).Port
+	resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", fmt.Sprintf("RTP/AVP;unicast;client_port=%d-%d", port, port+1))
+	require.Equal(t, 200, resp.StatusCode)
+	sh, _ := rtsp.ParseSession(resp.Header.Get("Session"))
+	c.sess = sh.ID
+	require.Equal(t, 200, c.do(rtsp.Play, c.base).StatusCode)
+	return c, rtpc
+}
+
 // TestUDPDatagramsWithAndWithoutGSO checks both UDP send paths give the
 // player one RTP packet per datagram, in order, nothing lost: with UDP GSO
 // (runs of equal-size packets in one message, cut by the kernel) and
@@ -238,15 +254,7 @@ func TestUDPDatagramsWithAndWithoutGSO(t *testing.T) {
 		var wg sync.WaitGroup
 		pump(t, s, "test", "../testdata/h264_high_720p_4mbps.h264", stop, &wg)
 
-		rtpc, _ := udpPairForTest(t)
-		require.NoError(t, rtpc.SetReadBuffer(4<<20))
-		c := dialRaw(t, s, "test")
-		port := rtpc.LocalAddr().(*net.UDPAddr).Port
-		resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", fmt.Sprintf("RTP/AVP;unicast;client_port=%d-%d", port, port+1))
-		require.Equal(t, 200, resp.StatusCode)
-		sh, _ := rtsp.ParseSession(resp.Header.Get("Session"))
-		c.sess = sh.ID
-		require.Equal(t, 200, c.do(rtsp.Play, c.base).StatusCode)
+		_, rtpc := playUDP(t, s)
 		buf := make([]byte, 70000)
 		var last uint16
 		for i := 0; i < 400; i++ {

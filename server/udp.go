@@ -17,6 +17,7 @@ import (
 type udpPair struct {
 	rtpConn, rtcpConn *net.UDPConn
 	rtp, rtcp         *ipv4.PacketConn
+	rtpRaw, rtcpRaw   syscall.RawConn
 	rtpPort           int
 	gso               atomic.Bool // UDP GSO works (until the kernel says no)
 }
@@ -44,6 +45,8 @@ func listenUDPPair(host string, min, max int) (*udpPair, error) {
 			_ = c.SetReadBuffer(1 << 20)
 		}
 		u := &udpPair{rtpConn: a, rtcpConn: b, rtp: ipv4.NewPacketConn(a), rtcp: ipv4.NewPacketConn(b), rtpPort: p}
+		u.rtpRaw, _ = a.SyscallConn()
+		u.rtcpRaw, _ = b.SyscallConn()
 		u.gso.Store(gsoAvailable && !disableGSO)
 		return u, nil
 	}

@@ -1,0 +1,144 @@
+package server
+
+import (
+	"syscall"
+
+	"golang.org/x/net/ipv4"
+)
+
+// UDP delivery: a worker sends a frame to all its UDP readers (unicast
+// players and multicast groups, from the server's shared sockets) with one
+// sendmmsg, each datagram gathered from the frame's packets without copying
+// and, where the kernel has UDP GSO, each run of equal-size packets in one
+// message per reader (gso_linux.go). A UDP socket does not block on a slow
+// receiver (the datagram is lost instead), so no reader holds up another.
+
+// udpScratch is a worker's buffers for UDP, reused for every job.
+type udpScratch struct {
+	laidOut bool
+	runs    []ipv4.Message // the frame's messages without destination
+	msgs    []ipv4.Message
+	bufs    [][]byte
+	bw      batchWriter
+}
+
+// begin starts a job for f.
+func (s *udpScratch) begin(*worker, *frame) {
+	s.laidOut = false
+	s.msgs = s.msgs[:0]
+}
+
+// add adds UDP reader r's messages for f.
+func (s *udpScratch) add(w *worker, r *reader, f *frame) {
+	addr := r.udp.dest(f)
+	if addr == nil {
+		return
+	}
+	if f.rtcp {
+		if !s.laidOut {
+			s.bufs = append(s.bufs[:0], f.data)
+			s.laidOut = true
+		}
+		s.msgs = append(s.msgs, ipv4.Message{Buffers: s.bufs[:1:1], Addr: addr})
+		return
+	}
+	if !s.laidOut {
+		s.layout(f, w.fo.u.gso.Load())
+		s.laidOut = true
+	}
+	for _, m := range s.runs {
+		m.Addr = addr
+		s.msgs = append(s.msgs, m)
+	}
+	r.stats.packets.Add(uint64(f.batch.Len()))
+	r.stats.bytes.Add(uint64(f.bytes))
+}
+
+// flush sends the job's messages.
+func (s *udpScratch) flush(w *worker, f *frame) {
+	if len(s.msgs) == 0 {
+		return
+	}
+	u := w.fo.u
+	if f.rtcp {
+		s.write(u, u.rtcpRaw, u.rtcp, s.msgs)
+	} else {
+		s.write(u, u.rtpRaw, u.rtp, s.msgs)
+	}
+	clear(s.msgs) // keep no frame's buffers alive
+}
+
+// layout lays out the frame's packets as messages without a destination:
+// one per packet, or with GSO one per run of equal-size packets (the last
+// of a run may be smaller, as the kernel allows). Every reader's messages
+// share these buffers.
+func (s *udpScratch) layout(f *frame, gso bool) {
+	fb := &f.batch
+	n := fb.Len()
+	runs := s.runs[:0]
+	bufs := s.bufs[:0]
+	if cap(bufs) < 2*n {
+		bufs = make([][]byte, 0, 2*n)
+	}
+	for i := 0; i < n; {
+		size := fb.Size(i)
+		start := len(bufs)
+		j, total := i, 0
+		for j < n {
+			sz := fb.Size(j)
+			if sz > size || (j > i && (!gso || j-i >= maxGSOSegments || total+sz > maxGSOBytes)) {
+				break
+			}
+			bufs = append(bufs, fb.Head(j), fb.Body(j))
+			total += sz
+			j++
+			if sz < size {
+				break // a short packet ends a run
+			}
+		}
+		m := ipv4.Message{Buffers: bufs[start:len(bufs):len(bufs)]}
+		if j-i > 1 {
+			m.OOB = gsoControlFor(size)
+		}
+		runs = append(runs, m)
+		i = j
+	}
+	s.runs, s.bufs = runs, bufs
+}
+
+// maxGSOBytes keeps a GSO message within one IP datagram's payload.
+const maxGSOBytes = 65000
+
+// write sends msgs, as many per system call as the kernel takes. A
+// datagram the kernel refuses (a full buffer, an unreachable destination)
+// is lost, as UDP allows; a refused GSO message is sent again datagram by
+// datagram, and GSO is not tried again.
+func (s *udpScratch) write(u *udpPair, rc syscall.RawConn, pc *ipv4.PacketConn, msgs []ipv4.Message) {
+	for len(msgs) > 0 {
+		k, err := s.bw.write(rc, msgs)
+		if err == errUseFallback {
+			k, err = pc.WriteBatch(msgs, 0)
+		}
+		switch {
+		case err == nil:
+		case isClosed(err):
+			return
+		case len(msgs[0].OOB) > 0 && gsoRefused(err):
+			u.gso.Store(false)
+			msgs = append(splitRun(msgs[0]), msgs[1:]...)
+			continue
+		default:
+			k = 1
+		}
+		msgs = msgs[k:]
+	}
+}
+
+// splitRun turns one GSO message into one message per packet.
+func splitRun(m ipv4.Message) []ipv4.Message {
+	out := make([]ipv4.Message, 0, len(m.Buffers)/2)
+	for i := 0; i+1 < len(m.Buffers); i += 2 {
+		out = append(out, ipv4.Message{Buffers: m.Buffers[i : i+2 : i+2], Addr: m.Addr})
+	}
+	return out
+}
