@@ -18,9 +18,21 @@ import (
 type latency struct {
 	n             int
 	p50, p99, max float64 // milliseconds
+	// p99 of the arrivals of keyframes (IDR, about five times a P frame's
+	// size here) and of the other frames: with many readers the p99 over
+	// all frames falls among the keyframes' arrivals.
+	keyP99, otherP99 float64
 	// mismatch counts arrivals whose attribution to a frame disagrees with
 	// the RTP timestamps (see computeLatency); it should be 0.
 	mismatch int
+}
+
+// Split is keyP99 and otherP99 for the table.
+func (l latency) Split() string {
+	if l.n == 0 || l.keyP99 < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f / %.2f", l.keyP99, l.otherP99)
 }
 
 func (l latency) String() string {
@@ -38,8 +50,9 @@ func (l latency) String() string {
 // started before it (right whenever latency is under one frame period).
 // Every arrival is then attributed by its RTP timestamp, so late frames
 // count with their full latency; arrivals whose timestamp matches no sent
-// access unit are counted in mismatch.
-func computeLatency(sendPath, arrPath string) (latency, error) {
+// access unit are counted in mismatch. isKey, when not nil, says whether
+// the k-th access unit sent is a keyframe.
+func computeLatency(sendPath, arrPath string, isKey func(k int) bool) (latency, error) {
 	var l latency
 	sends, err := srvmain.ReadSendLog(sendPath)
 	if err != nil {
@@ -86,7 +99,7 @@ func computeLatency(sendPath, arrPath string) (latency, error) {
 			offset, best = off, n
 		}
 	}
-	var lat []float64
+	var lat, key, other []float64
 	for _, a := range arr {
 		d := a.ts - offset
 		k := int(d / 3600)
@@ -99,6 +112,11 @@ func computeLatency(sendPath, arrPath string) (latency, error) {
 			ms = 0
 		}
 		lat = append(lat, ms)
+		if isKey != nil && isKey(k) {
+			key = append(key, ms)
+		} else {
+			other = append(other, ms)
+		}
 	}
 	if len(lat) == 0 {
 		return l, fmt.Errorf("no arrivals")
@@ -108,5 +126,15 @@ func computeLatency(sendPath, arrPath string) (latency, error) {
 	l.p50 = lat[len(lat)/2]
 	l.p99 = lat[min(len(lat)-1, len(lat)*99/100)]
 	l.max = lat[len(lat)-1]
+	l.keyP99, l.otherP99 = p99(key), p99(other)
 	return l, nil
+}
+
+// p99 of v (sorted in place), -1 for none.
+func p99(v []float64) float64 {
+	if len(v) == 0 {
+		return -1
+	}
+	sort.Float64s(v)
+	return v[min(len(v)-1, len(v)*99/100)]
 }

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rtspkit/rtspkit/bench/internal/media"
 )
 
 type serverKind struct {
@@ -56,6 +58,7 @@ type opts struct {
 	profileDir string
 	heap       bool
 	workDir    string
+	isKey      func(k int) bool // whether the k-th access unit sent is a keyframe
 }
 
 // run is the outcome of one server on one row.
@@ -109,6 +112,12 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	// Both servers send the file's access units in a loop, one per send.
+	st, err := media.Load(o.file, media.IsHEVC(o.file))
+	if err != nil {
+		fatal(err)
+	}
+	o.isKey = func(k int) bool { return st.AUs[k%len(st.AUs)].Key }
 	var servers []serverKind
 	for _, s := range strings.Split(*serversFlag, ",") {
 		k, ok := kinds[strings.TrimSpace(s)]
@@ -179,6 +188,8 @@ type jsonRun struct {
 	LatencyP50Ms       float64
 	LatencyP99Ms       float64
 	LatencyMaxMs       float64
+	LatencyKeyP99Ms    float64 `json:",omitempty"`
+	LatencyOtherP99Ms  float64 `json:",omitempty"`
 	HeapPerReaderBytes int64
 	ServerReport       string
 }
@@ -209,6 +220,7 @@ func writeJSON(path string, rows []row, servers []serverKind, all [][]run) error
 				j.RatioToGortsplib = m.cpuPerGb / ref
 			}
 			j.LatencyP50Ms, j.LatencyP99Ms, j.LatencyMaxMs = m.lat.p50, m.lat.p99, m.lat.max
+			j.LatencyKeyP99Ms, j.LatencyOtherP99Ms = m.lat.keyP99, m.lat.otherP99
 			j.HeapPerReaderBytes = m.heap["heapPerReader"]
 			j.ServerReport = m.report
 			out = append(out, j)
@@ -484,7 +496,7 @@ func runOne(o opts, k serverKind, r row, rep int) run {
 	if out.res.Mbps > 0 {
 		out.cpuPerGb = (out.cpuPct / 100) / (out.res.Mbps / 1000)
 	}
-	out.lat, err = computeLatency(sendLog, arrivals)
+	out.lat, err = computeLatency(sendLog, arrivals, o.isKey)
 	if err != nil {
 		progress("  latency: %v", err)
 	}
@@ -520,8 +532,8 @@ func median(rs []run) run {
 }
 
 func printTable(w io.Writer, rows []row, servers []serverKind, all [][]run, o opts) {
-	fmt.Fprintf(w, "| transport | readers | server | delivered Mbit/s | loss %% (readers with loss) | server CPU %% | CPU-s per Gbit | ours/gortsplib | latency p50 / p99 / max ms | heap KiB/reader | swarm CPU %% | other load %% | notes |\n")
-	fmt.Fprintf(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Fprintf(w, "| transport | readers | server | delivered Mbit/s | loss %% (readers with loss) | server CPU %% | CPU-s per Gbit | ours/gortsplib | latency p50 / p99 / max ms | p99 keyframes / other ms | heap KiB/reader | swarm CPU %% | other load %% | notes |\n")
+	fmt.Fprintf(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	i := 0
 	for _, r := range rows {
 		ref := 0.0 // gortsplib's CPU per Gbit on this row, wherever it ran
@@ -535,7 +547,7 @@ func printTable(w io.Writer, rows []row, servers []serverKind, all [][]run, o op
 			i++
 			m := median(rs)
 			if m.err != nil {
-				fmt.Fprintf(w, "| %s | %d | %s | – | – | – | – | – | – | – | – | – | error: %v |\n", r.transport, r.readers, s.name, m.err)
+				fmt.Fprintf(w, "| %s | %d | %s | – | – | – | – | – | – | – | – | – | – | error: %v |\n", r.transport, r.readers, s.name, m.err)
 				continue
 			}
 			ratio := "–"
@@ -568,9 +580,9 @@ func printTable(w io.Writer, rows []row, servers []serverKind, all [][]run, o op
 			if m.lat.mismatch > 0 {
 				notes = append(notes, fmt.Sprintf("%d latency samples misattributed", m.lat.mismatch))
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %.0f | %.3f (%d) | %.1f | %.3f | %s | %s | %s | %.0f | %.0f | %s |\n",
+			fmt.Fprintf(w, "| %s | %d | %s | %.0f | %.3f (%d) | %.1f | %.3f | %s | %s | %s | %s | %.0f | %.0f | %s |\n",
 				r.transport, r.readers, s.name, m.res.Mbps, m.res.LossPct, m.res.ReadersWithLoss,
-				m.cpuPct, m.cpuPerGb, ratio, m.lat.String(), heap, m.swarmPct, m.otherPct, strings.Join(notes, "; "))
+				m.cpuPct, m.cpuPerGb, ratio, m.lat.String(), m.lat.Split(), heap, m.swarmPct, m.otherPct, strings.Join(notes, "; "))
 		}
 	}
 	fmt.Fprintf(w, "\nWindow %v after %v of warm-up, input %s at 25 fps; CPU from /proc/<pid>/stat of the server process.\n",

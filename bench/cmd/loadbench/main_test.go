@@ -56,10 +56,12 @@ func TestComputeLatency(t *testing.T) {
 	sp, ap := filepath.Join(dir, "send"), filepath.Join(dir, "arr")
 	require.NoError(t, os.WriteFile(sp, []byte(send.String()), 0o644))
 	require.NoError(t, os.WriteFile(ap, []byte(arr.String()), 0o644))
-	l, err := computeLatency(sp, ap)
+	l, err := computeLatency(sp, ap, func(k int) bool { return k == 5 })
 	require.NoError(t, err)
 	require.Equal(t, 10, l.n)
 	require.Equal(t, 1, l.mismatch)
 	require.InDelta(t, 1.0, l.p50, 1e-9)
 	require.InDelta(t, 51.0, l.max, 1e-9, "the late frame counts with its whole latency")
+	require.InDelta(t, 51.0, l.keyP99, 1e-9, "the keyframes' p99 is the late frame's")
+	require.InDelta(t, 1.0, l.otherP99, 1e-9)
 }
