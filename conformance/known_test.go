@@ -45,19 +45,6 @@ var knownDefects = []knownDefect{
 		problems: []string{"r_frame_rate 90000"},
 		why:      "ffprobe's frame-rate guess for JPEG over multicast under load. Open.",
 	},
-	{
-		player: "gstreamer", media: "per call",
-		problems: []string{"units in a 5s window", "from where its content belongs", "audio pts not contiguous",
-			"pts did not increase", "frame rate from the pts", "audio is", "from video"},
-		why: "audio handed over 200 ms at a time reaches the player in bursts; GStreamer's " +
-			"arrival-based clock follows the bursts (ffmpeg, which uses the RTP timestamps, passes). " +
-			"Pacing audio bursts out in the server would fix it. Open.",
-	},
-	{
-		player: "ffmpeg", media: "per call",
-		problems: []string{"video frame rate from the pts", "from where its content belongs"},
-		why:      "several audio frames per call: ffmpeg's video pts drift; cause not found yet. Open.",
-	},
 }
 
 // knownOnly reports whether every problem of res is excused by an entry.

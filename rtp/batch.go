@@ -116,6 +116,16 @@ func (b *Batch) Begin(s *Stream, ts uint32) {
 	s.Seq++
 }
 
+// AppendRaw adds a ready-made packet: head (the RTP header and any
+// payload-format bytes, copied) and body (the media, referenced). With
+// Head and Body of another batch it moves a packet from one batch to
+// another as it is, sequence number included.
+func (b *Batch) AppendRaw(head, body []byte) {
+	start := len(b.arena)
+	b.arena = append(b.arena, head...)
+	b.pkts = append(b.pkts, packetRef{headStart: start, headEnd: len(b.arena), body: body})
+}
+
 // AppendHead appends payload-format bytes to the head of the packet begun
 // last. It copies p.
 func (b *Batch) AppendHead(p ...byte) {

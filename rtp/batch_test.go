@@ -52,6 +52,13 @@ func TestBatchMatchesPacketMarshal(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(b.TotalSize()), n)
 	require.Equal(t, w.Len(), b.TotalSize())
+
+	// AppendRaw moves a packet to another batch unchanged.
+	var one Batch
+	one.AppendRaw(b.Head(1), b.Body(1))
+	require.Equal(t, 1, one.Len())
+	require.Equal(t, b.AppendPacket(nil, 1), one.AppendPacket(nil, 0))
+	require.Equal(t, uint16(65535), one.SequenceNumber(0))
 }
 
 func TestBatchHeadSpace(t *testing.T) {

@@ -149,6 +149,14 @@ func (t *trackClock) rtpTime(m time.Duration) uint32 {
 	return t.offset + rtp.Ticks(m, t.rate)
 }
 
+// duration is the playing time of n timestamp units.
+func (t *trackClock) duration(n uint32) time.Duration {
+	if t.rate == 0 {
+		return 0
+	}
+	return rtp.Duration(int64(n), t.rate)
+}
+
 // mediaOf converts an RTP timestamp of this track back to media time,
 // assuming it lies within half the timestamp space of ref.
 func (t *trackClock) mediaOf(ts uint32, ref time.Duration) time.Duration {

@@ -67,7 +67,7 @@ func (in *g711Ingest) push(t *track, data []byte, m *mount) error {
 		return nil
 	}
 	f.seal()
-	m.publish(f)
+	m.publishAudio(f, in.next)
 	return nil
 }
 
@@ -117,6 +117,6 @@ func (in *aacIngest) push(t *track, data []byte, m *mount) error {
 		return fmt.Errorf("%w: %v", ErrBadMedia, err)
 	}
 	f.seal()
-	m.publish(f)
+	m.publishAudio(f, in.next)
 	return nil
 }

@@ -28,10 +28,13 @@ type mount struct {
 	tracks  []*track
 	vid     videoIngest
 	aud     audioIngest
-	gop     []*frame // frames since the last video keyframe, for new readers
+	pace    audioPacer // audio packets waiting for their time
+	gop     []*frame   // frames since the last video keyframe, for new readers
 	gopSize int
 	gopOK   bool // gop starts at a keyframe and was not truncated
-	readers []*reader
+	// gopStart is the media time of the keyframe gop starts with.
+	gopStart time.Duration
+	readers  []*reader
 	// the frames being offered to live readers, handed to the fan-out
 	// workers when the offering is done (fanout.go)
 	staged []*job
@@ -244,6 +247,7 @@ func (m *mount) cacheFrame(f *frame) {
 	if t.video && f.key {
 		m.dropGOP()
 		m.gopOK = true
+		m.gopStart = m.frameMedia(t, f)
 	}
 	if !m.gopOK {
 		return
@@ -256,6 +260,11 @@ func (m *mount) cacheFrame(f *frame) {
 	f.retain()
 	m.gop = append(m.gop, f)
 	m.gopSize += f.bytes
+}
+
+// frameMedia is the media time of f's first packet.
+func (m *mount) frameMedia(t *track, f *frame) time.Duration {
+	return t.clock.mediaOf(f.ts, time.Duration(t.lastMedia.Load()))
 }
 
 func (m *mount) dropGOP() {
@@ -275,14 +284,17 @@ func (m *mount) dropGOP() {
 func (m *mount) addReader(r *reader) []startPoint {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	r.needKey = true
+	if m.gopOK && len(m.gop) > 0 {
+		r.audioFrom, r.audioFromSet = m.gopStart, true
+	}
 	sp := make([]startPoint, len(m.tracks))
 	for i, t := range m.tracks {
-		sp[i] = startPoint{seq: t.stream.Seq, ts: t.clock.rtpTime(time.Duration(t.lastMedia.Load()))}
+		sp[i] = m.livePoint(t, r)
 	}
 	seen := make([]bool, len(m.tracks))
-	r.needKey = true
 	for _, f := range m.gop {
-		if !r.wants(f.track) {
+		if !r.wants(f.track) || !r.takesAudio(f) {
 			continue
 		}
 		if !seen[f.track] {
@@ -302,7 +314,7 @@ func (m *mount) startPoints() []startPoint {
 	defer m.mu.Unlock()
 	sp := make([]startPoint, len(m.tracks))
 	for i, t := range m.tracks {
-		sp[i] = startPoint{seq: t.stream.Seq, ts: t.clock.rtpTime(time.Duration(t.lastMedia.Load()))}
+		sp[i] = m.livePoint(t, nil)
 	}
 	return sp
 }
@@ -320,6 +332,18 @@ func (m *mount) removeReader(r *reader) {
 	}
 }
 
+// livePoint is where live delivery on track t is now for reader r (nil:
+// any reader): the packet that is published next, which for paced audio is
+// the first one waiting that r takes. Called with mu held.
+func (m *mount) livePoint(t *track, r *reader) startPoint {
+	for _, p := range m.pace.q {
+		if p.f.track == t.index && (r == nil || r.takesAudio(p.f)) {
+			return startPoint{seq: p.f.batch.SequenceNumber(0), ts: p.f.batch.Timestamp(0)}
+		}
+	}
+	return startPoint{seq: t.stream.Seq, ts: t.clock.rtpTime(time.Duration(t.lastMedia.Load()))}
+}
+
 // startPoint is where a reader's stream begins on one track.
 type startPoint struct {
 	seq uint16
@@ -332,6 +356,7 @@ func (m *mount) close() []*reader {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
+	m.paceClose()
 	m.dropGOP()
 	m.frames.close()
 	if m.vid != nil {

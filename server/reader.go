@@ -43,8 +43,12 @@ type reader struct {
 	stopped   atomic.Bool // the worker sends this reader nothing more
 	skipToKey bool        // owned by w: lost a frame, skip video to a keyframe
 
-	needKey bool   // guarded by m.mu: skip video until a keyframe
-	srSent  []bool // guarded by m.mu: a sender report went out, per track
+	needKey bool // guarded by m.mu: skip video until a keyframe
+	// audioFrom is the media time of the first picture the reader gets
+	// (set with it, guarded by m.mu): audio from before it is not sent.
+	audioFrom    time.Duration
+	audioFromSet bool
+	srSent       []bool // guarded by m.mu: a sender report went out, per track
 
 	failed   atomic.Bool // a write failed: the transport is gone
 	stopOnce sync.Once
@@ -153,6 +157,12 @@ func (r *reader) offer(f *frame) {
 			return
 		}
 		r.needKey = false
+		if !r.audioFromSet {
+			r.audioFrom, r.audioFromSet = r.m.frameMedia(r.m.tracks[f.track], f), true
+		}
+	}
+	if !r.takesAudio(f) {
+		return
 	}
 	first := !r.srSent[f.track]
 	if first {
@@ -178,6 +188,31 @@ func (r *reader) offer(f *frame) {
 			r.m.flushStage()
 		})
 	}
+}
+
+// takesAudio reports whether the reader is sent f as far as the start of
+// its audio goes: a reader that plays video starts its audio at its first
+// picture. Audio is sent as late as the first sample of the caller's call
+// (and paced), so without this a new reader's first audio packets would
+// be older than its first picture, and ffmpeg, which aligns the streams on
+// their first packets, then shifts every picture after the first by the
+// difference. Anything but audio passes. Called with m.mu held.
+func (r *reader) takesAudio(f *frame) bool {
+	t := r.m.tracks[f.track]
+	if t.video || f.rtcp || !r.wantsVideo() {
+		return true
+	}
+	return r.audioFromSet && r.m.frameMedia(t, f) >= r.audioFrom
+}
+
+// wantsVideo reports whether the reader set up the video track.
+func (r *reader) wantsVideo() bool {
+	for i, t := range r.m.tracks {
+		if t.video && r.wants(i) {
+			return true
+		}
+	}
+	return false
 }
 
 // resyncReport is when a reader gets a further sender report after its
