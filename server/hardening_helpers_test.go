@@ -287,17 +287,6 @@ func heapAfterGC() uint64 {
 	return ms.HeapAlloc
 }
 
-// requireFDLimit skips the test when the process may not open n more
-// descriptors.
-func requireFDLimit(t *testing.T, n int) {
-	t.Helper()
-	var rl syscall.Rlimit
-	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl))
-	if have := int(rl.Cur) - countFDs(t); have < n {
-		t.Skipf("needs %d free file descriptors, ulimit -n leaves %d", n, have)
-	}
-}
-
 // playTCP connects a player over TCP interleaved (SETUP track 0, PLAY).
 func playTCP(t *testing.T, s *Server) *rawClient {
 	t.Helper()
