@@ -9,9 +9,10 @@ import (
 
 // fanout sends the frames of every playing reader of the server. It has a
 // few worker goroutines (as many as cores, at most maxWorkers); each reader
-// belongs to one worker for good, so its frames stay in order, and a frame
-// for many readers is split between the workers, which send their shares in
-// parallel.
+// belongs to one worker for good, so its frames stay in order. TCP readers
+// go round the workers, so a frame's writes run on every core; UDP readers
+// fill one worker before the next (assignUDP), so that up to a few hundred
+// of them get each frame from one sendmmsg.
 //
 // The publisher stages a frame's readers while it offers the frame
 // (mount.stage) and hands each worker its list in one step
@@ -37,7 +38,9 @@ type worker struct {
 	free chan *job     // recycled jobs with their reader lists
 	busy chan struct{} // held while a job is sent: closing a reader waits on it
 	stop chan struct{}
-	done chan struct{}
+
+	udpReaders atomic.Int32 // UDP readers assigned (assignUDP)
+	done       chan struct{}
 
 	udp udpScratch // reused for every job
 }
@@ -76,10 +79,37 @@ func newFanout(u *udpPair) *fanout {
 	return fo
 }
 
-// assign picks the worker of a new reader.
+// assign picks the worker of a new TCP reader: in turn, so that each
+// frame's writes are spread over the cores.
 func (fo *fanout) assign() *worker {
 	return fo.workers[int(fo.next.Add(1))%len(fo.workers)]
 }
+
+// assignUDP picks the worker of a new UDP reader: the first with fewer
+// than udpPerWorker UDP readers, else the least loaded. UDP readers are
+// cheapest together: one sendmmsg per frame for all of them, and on two
+// cores a second sending thread cost more CPU than it saved in latency
+// (the readers' side competes for the same cores). Call udpDone when the
+// reader ends.
+func (fo *fanout) assignUDP() *worker {
+	best := fo.workers[0]
+	for _, w := range fo.workers {
+		n := w.udpReaders.Load()
+		if n < udpPerWorker {
+			best = w
+			break
+		}
+		if n < best.udpReaders.Load() {
+			best = w
+		}
+	}
+	best.udpReaders.Add(1)
+	return best
+}
+
+// udpPerWorker is how many UDP readers one worker takes before the next
+// one is used.
+const udpPerWorker = 256
 
 // close stops the workers and releases what is still queued. Readers are
 // closed by then.

@@ -171,3 +171,24 @@ func TestFanOutTCPFramesAndResponsesShareTheConnection(t *testing.T) {
 	run("channel 0", 0)
 	run("channel 6", 6)
 }
+
+// UDP readers fill one worker (one sendmmsg per frame for all of them)
+// before the next is used; TCP readers go round the workers.
+func TestFanOutAssignsReadersToWorkers(t *testing.T) {
+	fo := &fanout{workers: []*worker{{}, {}}}
+	got := map[*worker]int{}
+	for i := 0; i < udpPerWorker+10; i++ {
+		got[fo.assignUDP()]++
+	}
+	require.Equal(t, udpPerWorker, got[fo.workers[0]])
+	require.Equal(t, 10, got[fo.workers[1]])
+	fo.workers[0].udpReaders.Add(-5) // five readers of the first ended
+	require.Same(t, fo.workers[0], fo.assignUDP())
+
+	tcp := map[*worker]int{}
+	for i := 0; i < 10; i++ {
+		tcp[fo.assign()]++
+	}
+	require.Equal(t, 5, tcp[fo.workers[0]])
+	require.Equal(t, 5, tcp[fo.workers[1]])
+}

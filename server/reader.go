@@ -368,7 +368,12 @@ func (r *reader) close() {
 // the last thing the player gets.
 func (r *reader) closeWithin(d time.Duration) bool {
 	r.stopped.Store(true)
-	r.stopOnce.Do(func() { close(r.stop) })
+	r.stopOnce.Do(func() {
+		close(r.stop)
+		if r.udp != nil {
+			r.w.udpReaders.Add(-1)
+		}
+	})
 	var expired <-chan time.Time
 	if d >= 0 {
 		t := time.NewTimer(d)

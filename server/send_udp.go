@@ -17,7 +17,7 @@ type udpSender struct {
 }
 
 func newUDPSender(fo *fanout, tracks []readerTrack) *udpSender {
-	s := &udpSender{w: fo.assign()}
+	s := &udpSender{w: fo.assignUDP()}
 	for _, t := range tracks {
 		var a, b *net.UDPAddr
 		if t.setup {
