@@ -48,6 +48,9 @@ type Reader struct {
 	frame  []byte
 }
 
+// minFrameBuffer is the first size of a Reader's frame buffer.
+const minFrameBuffer = 2048
+
 // readerBufferSize is the bufio size NewReader uses; it also bounds how
 // much of a frame is buffered ahead.
 const readerBufferSize = 4096
@@ -75,7 +78,8 @@ func (r *Reader) BufReader() *bufio.Reader { return r.br }
 // with '$'), "RTSP/" a response, anything else a request. Empty lines
 // between messages are skipped. Errors are those of ReadRequestLimits and
 // ReadInterleavedFrame; frames with an oversized payload cannot occur
-// because the buffer holds MaxInterleavedPayload bytes.
+// because the buffer grows to each frame's size (at most
+// MaxInterleavedPayload bytes).
 func (r *Reader) Read() (Message, error) {
 	// Skip CR and LF between messages (some clients send a bare CRLF as a
 	// keep-alive), within the line budget.
@@ -94,8 +98,14 @@ func (r *Reader) Read() (Message, error) {
 	}
 	b, _ := r.br.Peek(1)
 	if b[0] == InterleavedMarker {
-		if r.frame == nil {
-			r.frame = make([]byte, MaxInterleavedPayload)
+		// The buffer grows to the largest frame seen: a player's RTCP
+		// reports are a few hundred bytes, and a server holding
+		// MaxInterleavedPayload (64 KiB) per connection for them would
+		// spend more on that than on the rest of the player.
+		if hdr, err := r.br.Peek(InterleavedHeaderSize); err == nil && hdr[0] == InterleavedMarker {
+			if n := int(hdr[2])<<8 | int(hdr[3]); n > len(r.frame) {
+				r.frame = make([]byte, max(n, minFrameBuffer))
+			}
 		}
 		ch, p, err := ReadInterleavedFrame(r.br, r.frame)
 		if err != nil {

@@ -214,6 +214,26 @@ func TestReaderFrameNoAlloc(t *testing.T) {
 	require.Zero(t, n)
 }
 
+// The frame buffer grows with the frames: small RTCP frames keep it small,
+// the largest possible frame still fits.
+func TestReaderFrameBufferGrows(t *testing.T) {
+	var stream []byte
+	for _, n := range []int{100, 1200, MaxInterleavedPayload, 50} {
+		stream = AppendInterleavedHeader(stream, 1, n)
+		stream = append(stream, bytes.Repeat([]byte{byte(n)}, n)...)
+	}
+	rd := NewReader(bytes.NewReader(stream), Limits{})
+	for i, n := range []int{100, 1200, MaxInterleavedPayload, 50} {
+		m, err := rd.Read()
+		require.NoError(t, err)
+		require.Equal(t, KindFrame, m.Kind)
+		require.Equal(t, bytes.Repeat([]byte{byte(n)}, n), m.Payload)
+		if i < 2 {
+			require.LessOrEqual(t, cap(rd.frame), 2048, "a small frame needs no 64 KiB buffer")
+		}
+	}
+}
+
 func TestReaderErrors(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
