@@ -57,6 +57,7 @@ func main() {
 	window := flag.Duration("window", 10*time.Second, "measurement window")
 	udpPort := flag.Int("udp-port", 26000, "first client UDP port (RTP/RTCP pairs go up from here)")
 	keepalive := flag.Duration("keepalive", 20*time.Second, "OPTIONS keepalive period")
+	rtcpPeriod := flag.Duration("rtcp", 5*time.Second, "RTCP receiver report period, as players send (0: none)")
 	arrivals := flag.String("arrivals", "", "write marker-packet arrivals of the window to this file")
 	hold := flag.Duration("hold", time.Second, "keep the readers connected this long after the window (the driver reads the server's counters then)")
 	kernelTS := flag.Bool("kernel-ts", true, "arrival time from the kernel's receive timestamp (SO_TIMESTAMPNS) rather than the read's return")
@@ -65,7 +66,7 @@ func main() {
 		logf("-transport must be tcp or udp")
 		os.Exit(2)
 	}
-	res, err := run(*rawURL, *n, *transport, *parallel, *warmup, *window, *udpPort, *keepalive, *arrivals, *kernelTS, *hold)
+	res, err := run(*rawURL, *n, *transport, *parallel, *warmup, *window, *udpPort, *keepalive, *rtcpPeriod, *arrivals, *kernelTS, *hold)
 	if err != nil {
 		logf("%v", err)
 		os.Exit(1)
@@ -75,7 +76,7 @@ func main() {
 }
 
 func run(rawURL string, n int, transport string, parallel int, warmup, window time.Duration,
-	udpPort int, keepalive time.Duration, arrivalsFile string, kernelTS bool, hold time.Duration) (*Result, error) {
+	udpPort int, keepalive, rtcpPeriod time.Duration, arrivalsFile string, kernelTS bool, hold time.Duration) (*Result, error) {
 	var record atomic.Bool
 	stop := make(chan struct{})
 	var (
@@ -115,6 +116,7 @@ func run(rawURL string, n int, transport string, parallel int, warmup, window ti
 					go r.drainRTSP(stop)
 				}
 				go r.sess.keepalive(keepalive, stop)
+				go r.reportLoop(rtcpPeriod, stop)
 			}
 		}()
 	}
@@ -223,6 +225,9 @@ func connect(id int, rawURL, transport string, mu *sync.Mutex, nextUDP *int, rec
 			return fail(fmt.Errorf("SETUP: no interleaved channels in the reply"))
 		}
 		r.rtpCh = uint8(tr.Interleaved.First)
+		r.rtcpCh = uint8(tr.Interleaved.Last)
+	} else {
+		r.rtcpDst = serverRTCP(tr)
 	}
 	err = s.play(func(ch uint8, p []byte) {
 		if transport == "tcp" && ch == r.rtpCh {

@@ -22,6 +22,14 @@ type reader struct {
 	udp   *net.UDPConn // RTP socket (UDP transport)
 	rtcp  *net.UDPConn // RTCP socket (UDP transport), never read
 	rtpCh uint8        // interleaved RTP channel (TCP transport)
+	// where receiver reports go: the interleaved RTCP channel (TCP), or
+	// the server's RTCP port (UDP, rtcpDst not nil)
+	rtcpCh  uint8
+	rtcpDst *net.UDPAddr
+	// the sender's SSRC and the highest sequence number seen, for the
+	// receiver reports (written by the reading goroutine)
+	srcSSRC atomic.Uint32
+	highSeq atomic.Uint32
 	// kernelTS: take arrival times from the kernel (SO_TIMESTAMPNS: when
 	// the packet reached the socket) rather than from the read's return.
 	kernelTS bool
@@ -73,6 +81,10 @@ func (r *reader) onRTP(p []byte, now int64) {
 	}
 	r.bytes.Add(uint64(len(p)))
 	r.packets.Add(1)
+	r.highSeq.Store(uint32(r.lastSeq))
+	if r.srcSSRC.Load() == 0 {
+		r.srcSSRC.Store(binary.BigEndian.Uint32(p[8:]))
+	}
 	if p[1]&0x80 != 0 {
 		r.markers.Add(1)
 		if r.record.Load() {
