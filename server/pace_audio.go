@@ -51,8 +51,17 @@ func (m *mount) publishAudio(f *frame, end uint32) {
 	}
 	t := m.tracks[f.track]
 	now := time.Now()
-	if len(p.q) > 0 && p.q[len(p.q)-1].due.Sub(now) > paceMax {
+	ahead := t.clock.duration(end - f.batch.Timestamp(0))
+	if k := len(p.q); k > 0 {
+		ahead += p.q[k-1].due.Sub(now)
+	}
+	if ahead > paceMax {
+		// More than paceMax would wait: the caller is ahead of real
+		// time (catching up after a stall, or one huge call). Waiting
+		// would only add delay: everything goes out now.
 		m.paceFlush(time.Time{})
+		m.publish(f)
+		return
 	}
 	for i := 0; i < n; i++ {
 		next := end

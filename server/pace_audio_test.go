@@ -63,7 +63,15 @@ func TestAudioCallsArePaced(t *testing.T) {
 	require.Less(t, at[0].Sub(start), 60*time.Millisecond, "one packet's worth is not delayed")
 	require.Equal(t, pkts[9].SequenceNumber+1, one[0].SequenceNumber)
 
-	require.NoError(t, s.SendAudioData("test", make([]byte, 8000), 1400)) // 1 s, most of it waiting
+	// More than a second at once is not paced: it all goes out now.
+	before := pkts[9].SequenceNumber + 1
+	require.NoError(t, s.SendAudioData("test", make([]byte, 16000), 1400)) // 2 s
+	start = time.Now()
+	burst, at := readAudio(100)
+	require.Less(t, at[99].Sub(start), 100*time.Millisecond, "2 s of audio in one call is sent at once")
+	require.Equal(t, before+1, burst[0].SequenceNumber)
+
+	require.NoError(t, s.SendAudioData("test", make([]byte, 6400), 3400)) // 0.8 s, most of it waiting
 	require.NoError(t, s.DestroySession("test"))
 	time.Sleep(100 * time.Millisecond) // a pacing timer firing after the end finds nothing to do
 	_, err := s.Stats("test")
