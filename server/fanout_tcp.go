@@ -54,7 +54,7 @@ func (w *worker) handoff(r *reader, video bool, it queued) {
 // nil when all of b went out. Otherwise n bytes did (maybe 0) and, when n
 // is not 0, the connection's write lock is still held (locked) so that the
 // rest can follow before anything else; the caller passes both on to
-// finishWire.
+// writeWireUnlock.
 func (c *conn) tryWriteWire(b []byte) (n int, locked bool, err error) {
 	if !c.wmu.TryLock() {
 		return 0, false, errUseFallback
@@ -69,10 +69,4 @@ func (c *conn) tryWriteWire(b []byte) (n int, locked bool, err error) {
 	}
 	c.wmu.Unlock()
 	return 0, false, errUseFallback
-}
-
-// finishWire writes the rest of a frame that tryWriteWire began, with the
-// write lock it kept, and releases the lock.
-func (c *conn) finishWire(b []byte) error {
-	return c.writeWireUnlock(b)
 }

@@ -285,6 +285,9 @@ func (m *mount) addReader(r *reader) []startPoint {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r.needKey = true
+	for i, t := range m.tracks {
+		r.playsVideo = r.playsVideo || (t.video && r.wants(i))
+	}
 	if m.gopOK && len(m.gop) > 0 {
 		r.audioFrom, r.audioFromSet = m.gopStart, true
 	}

@@ -48,6 +48,7 @@ type reader struct {
 	// (set with it, guarded by m.mu): audio from before it is not sent.
 	audioFrom    time.Duration
 	audioFromSet bool
+	playsVideo   bool   // the video track is set up (fixed by addReader)
 	srSent       []bool // guarded by m.mu: a sender report went out, per track
 
 	failed   atomic.Bool // a write failed: the transport is gone
@@ -199,20 +200,10 @@ func (r *reader) offer(f *frame) {
 // difference. Anything but audio passes. Called with m.mu held.
 func (r *reader) takesAudio(f *frame) bool {
 	t := r.m.tracks[f.track]
-	if t.video || f.rtcp || !r.wantsVideo() {
+	if t.video || f.rtcp || !r.playsVideo {
 		return true
 	}
 	return r.audioFromSet && r.m.frameMedia(t, f) >= r.audioFrom
-}
-
-// wantsVideo reports whether the reader set up the video track.
-func (r *reader) wantsVideo() bool {
-	for i, t := range r.m.tracks {
-		if t.video && r.wants(i) {
-			return true
-		}
-	}
-	return false
 }
 
 // resyncReport is when a reader gets a further sender report after its
@@ -325,7 +316,7 @@ func (r *reader) run() {
 // write writes one queued frame, or the rest of one.
 func (r *reader) write(it queued) error {
 	if it.locked {
-		return r.c.finishWire(it.f.wire[it.off:])
+		return r.c.writeWireUnlock(it.f.wire[it.off:])
 	}
 	return r.out.write(r, it.f)
 }
@@ -340,7 +331,7 @@ func (r *reader) drain(finish bool) {
 		case it := <-r.q:
 			if it.locked {
 				if finish && !r.failed.Load() {
-					_ = r.c.finishWire(it.f.wire[it.off:])
+					_ = r.c.writeWireUnlock(it.f.wire[it.off:])
 				} else {
 					r.c.wmu.Unlock()
 				}
