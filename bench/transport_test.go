@@ -33,7 +33,7 @@ import (
 // transportFrames packetizes the H.264 input once into one batch per access
 // unit.
 func transportFrames(tb testing.TB) ([]*rtp.Batch, int) {
-	st, err := media.Load("../testdata/"+"h264_high_720p_4mbps.h264", false)
+	st, err := media.Load("../testdata/"+"h264_high_720p_4mbps_bframes.h264", false)
 	require.NoError(tb, err)
 	var p h26x.H264Packetizer
 	s := rtp.Stream{PayloadType: 96, SSRC: 1}

@@ -52,7 +52,7 @@ func fuzzSeed(tb testing.TB) []byte {
 	_ = p264.Packetize(&b, &rtp.Stream{PayloadType: 96, SSRC: 1}, 0, h264[1], true)
 	frame(0, &b)
 	b.Reset()
-	if data, err := readTestdata("h265_main_720p.h265"); err == nil {
+	if data, err := readTestdata("h265_main_720p_bframes.h265"); err == nil {
 		aus := splitAUs(h26x.SplitNALs(nil, data), &h26x.H265AUDetector{})
 		var p265 h26x.H265Packetizer
 		_ = p265.Packetize(&b, &rtp.Stream{PayloadType: 97, SSRC: 2}, 0, aus[1], true)

@@ -155,7 +155,7 @@ func BenchmarkFanOutTCP(b *testing.B) {
 // operation (SetBytes: the average access unit), calling after (if set)
 // after each.
 func benchSend(b *testing.B, m *mount, after func()) {
-	aus := auOf(&testing.T{}, "../testdata/h264_high_720p_4mbps.h264", false)
+	aus := auOf(&testing.T{}, "../testdata/h264_high_720p_4mbps_bframes.h264", false)
 	var units [][]byte
 	total := 0
 	for _, au := range aus {

@@ -151,7 +151,7 @@ func garbageFor(t *testing.T, hevc bool) map[string][]byte {
 		require.NoError(t, err)
 		return b
 	}
-	h264, h265 := read("h264_main_720p.h264"), read("h265_main_720p.h265")
+	h264, h265 := read("h264_main_720p.h264"), read("h265_main_720p_bframes.h265")
 	rng := rand.New(rand.NewPCG(5, 6))
 	random := make([]byte, 0, 64<<10)
 	for len(random) < 60<<10 {
@@ -216,7 +216,7 @@ func TestHardeningGarbageVideoRecovers(t *testing.T) {
 		hevc  bool
 	}{
 		{"H.264", VideoH264, h264Sample, false},
-		{"H.265", VideoH265, "../testdata/h265_main_720p.h265", true},
+		{"H.265", VideoH265, "../testdata/h265_main_720p_bframes.h265", true},
 	} {
 		for gname, garbage := range garbageFor(t, tc.hevc) {
 			t.Run(tc.name+"/"+gname, func(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 
 // Slow, stuck and vanished players; UDP destinations (issue 6).
 
-const h264Heavy = "../testdata/h264_high_720p_4mbps.h264" // ~4 Mbit/s, one IDR a second
+const h264Heavy = "../testdata/h264_high_720p_4mbps_bframes.h264" // ~4 Mbit/s, one IDR a second
 
 // timedPump feeds a stream, one access unit per call every interval, and
 // records when each call was made. Faster than real time (interval under

@@ -93,10 +93,10 @@ func TestIngestMarkersAndTimestamps(t *testing.T) {
 		perNAL bool
 	}{
 		{"h264 board pattern", VideoH264, "../testdata/h264_main_720p.h264", true},
-		{"h264 multi-slice board pattern", VideoH264, "../testdata/h264_high_slices_720p.h264", true},
-		{"h264 multi-slice whole AUs", VideoH264, "../testdata/h264_high_slices_720p.h264", false},
-		{"h265 board pattern", VideoH265, "../testdata/h265_main_720p.h265", true},
-		{"h265 whole AUs", VideoH265, "../testdata/h265_main_720p.h265", false},
+		{"h264 multi-slice board pattern", VideoH264, "../testdata/h264_high_slices_720p_bframes.h264", true},
+		{"h264 multi-slice whole AUs", VideoH264, "../testdata/h264_high_slices_720p_bframes.h264", false},
+		{"h265 board pattern", VideoH265, "../testdata/h265_main_720p_bframes.h265", true},
+		{"h265 whole AUs", VideoH265, "../testdata/h265_main_720p_bframes.h265", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			aus, pkts := feed(t, tc.video, tc.path, tc.perNAL)

@@ -156,7 +156,7 @@ func TestSlowReaderDoesNotDisturbOthers(t *testing.T) {
 	s := startedServer(t, Config{ReaderQueue: 8, WriteTimeout: 2 * time.Second}, VideoH264, AudioNone)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	pump(t, s, "test", "../testdata/h264_high_720p_4mbps.h264", stop, &wg)
+	pump(t, s, "test", "../testdata/h264_high_720p_4mbps_bframes.h264", stop, &wg)
 	defer func() { close(stop); wg.Wait() }()
 
 	slow := dialRaw(t, s, "test")
@@ -252,7 +252,7 @@ func TestUDPDatagramsWithAndWithoutGSO(t *testing.T) {
 		s.mu.Unlock()
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		pump(t, s, "test", "../testdata/h264_high_720p_4mbps.h264", stop, &wg)
+		pump(t, s, "test", "../testdata/h264_high_720p_4mbps_bframes.h264", stop, &wg)
 
 		_, rtpc := playUDP(t, s)
 		buf := make([]byte, 70000)

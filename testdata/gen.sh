@@ -10,18 +10,19 @@ noisy="testsrc2=size=1280x720:rate=25,noise=alls=12:allf=t"
 # H.264 Main, 720p25, 2 s, GOP 25, no B-frames, 4-byte start codes from mp4toannexb.
 ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx264 -profile:v main -preset veryfast -b:v 600k -g 25 -bf 0 \
   -pix_fmt yuv420p -bsf:v h264_mp4toannexb -f h264 h264_main_720p.h264
-# H.264 High, 720p25, 2 s, 4 slices per picture (multi-slice access units).
+# H.264 High, 720p25, 2 s, 4 slices per picture (multi-slice access units), with
+# x264's default B-frames (28 of 50 pictures; decoding order is not output order).
 ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx264 -profile:v high -preset veryfast -b:v 600k -g 25 \
-  -x264-params slices=4 -pix_fmt yuv420p -f h264 h264_high_slices_720p.h264
-# H.264 High, 720p25, 1 s at about 4 Mbit/s: the benchmark input.
+  -x264-params slices=4 -pix_fmt yuv420p -f h264 h264_high_slices_720p_bframes.h264
+# H.264 High, 720p25, 1 s at about 4 Mbit/s: the benchmark input (3 B-frames).
 ffmpeg $q -f lavfi -i "$noisy" -t 1 -c:v libx264 -profile:v high -preset veryfast -b:v 4M -maxrate 4M \
-  -bufsize 2M -g 25 -pix_fmt yuv420p -f h264 h264_high_720p_4mbps.h264
-# H.265 Main, 720p25, 2 s, GOP 25.
+  -bufsize 2M -g 25 -pix_fmt yuv420p -f h264 h264_high_720p_4mbps_bframes.h264
+# H.265 Main, 720p25, 2 s, GOP 25, with x265's default B-frames (39 of 50 pictures).
 ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx265 -preset veryfast -b:v 600k \
-  -x265-params keyint=25:log-level=error -pix_fmt yuv420p -f hevc h265_main_720p.h265
-# H.265 Main, 720p25, 1 s at about 4 Mbit/s: the benchmark input.
+  -x265-params keyint=25:log-level=error -pix_fmt yuv420p -f hevc h265_main_720p_bframes.h265
+# H.265 Main, 720p25, 1 s at about 4 Mbit/s: the benchmark input (19 B-frames).
 ffmpeg $q -f lavfi -i "$noisy" -t 1 -c:v libx265 -preset veryfast -b:v 4M \
-  -x265-params keyint=25:vbv-maxrate=4000:vbv-bufsize=2000:log-level=error -pix_fmt yuv420p -f hevc h265_main_720p_4mbps.h265
+  -x265-params keyint=25:vbv-maxrate=4000:vbv-bufsize=2000:log-level=error -pix_fmt yuv420p -f hevc h265_main_720p_4mbps_bframes.h265
 # AAC-LC in ADTS: mono 48 kHz and stereo 44.1 kHz, 2 s.
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=48000 -t 2 -ac 1 -c:a aac -b:a 64k -f adts aac_lc_mono_48k.aac
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=44100 -t 2 -ac 2 -c:a aac -b:a 96k -f adts aac_lc_stereo_44k.aac

@@ -7,7 +7,7 @@
 // encoder's payloads are limited to 1388 bytes, so both servers send the
 // same 1400-byte packets.
 //
-//	benchserver-gortsplib -file ../testdata/h264_high_720p_4mbps.h264 -port 25556
+//	benchserver-gortsplib -file ../testdata/h264_high_720p_4mbps_bframes.h264 -port 25556
 //
 // Same flags and output lines as benchserver-ours.
 package main

@@ -3,7 +3,7 @@
 // each access unit goes to SendVideoData as the encoder of a camera would
 // hand it, with a 90 kHz timestamp, and the file loops.
 //
-//	benchserver-ours -file ../testdata/h264_high_720p_4mbps.h264 -port 25554 \
+//	benchserver-ours -file ../testdata/h264_high_720p_4mbps_bframes.h264 -port 25554 \
 //	    -cpuprofile ours.cpu -memprofile ours.heap
 //
 // It prints "READY rtsp://127.0.0.1:PORT/bench" when readers may connect and

@@ -99,7 +99,7 @@ func main() {
 	serversFlag := flag.String("servers", "gortsplib,ours", "servers to run, in this order for each row")
 	repeat := flag.Int("repeat", 1, "runs per row and server (the median by CPU per Gbit is shown, all runs in the notes)")
 	var o opts
-	flag.StringVar(&o.file, "file", "../testdata/h264_high_720p_4mbps.h264", "input file (Annex-B H.264 or H.265)")
+	flag.StringVar(&o.file, "file", "../testdata/h264_high_720p_4mbps_bframes.h264", "input file (Annex-B H.264 or H.265)")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "time after the last reader connected before the window")
 	flag.DurationVar(&o.window, "window", 10*time.Second, "measurement window")
 	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU and heap profiles of every server run here")

@@ -10,7 +10,7 @@ func TestLoadBenchmarkInputs(t *testing.T) {
 	for _, tc := range []struct {
 		file string
 		hevc bool
-	}{{"h264_high_720p_4mbps.h264", false}, {"h265_main_720p_4mbps.h265", true}} {
+	}{{"h264_high_720p_4mbps_bframes.h264", false}, {"h265_main_720p_4mbps_bframes.h265", true}} {
 		t.Run(tc.file, func(t *testing.T) {
 			require.Equal(t, tc.hevc, IsHEVC(tc.file))
 			st, err := Load("../../../testdata/"+tc.file, tc.hevc)

@@ -33,8 +33,8 @@ const MaxPacket = rtp.DefaultMaxPacketSize
 
 // Input files, relative to the testdata directory.
 const (
-	H264File = "h264_high_720p_4mbps.h264"
-	H265File = "h265_main_720p_4mbps.h265"
+	H264File = "h264_high_720p_4mbps_bframes.h264"
+	H265File = "h265_main_720p_4mbps_bframes.h265"
 )
 
 // Case is one benchmark.

@@ -38,7 +38,7 @@ type Flags struct {
 // Register adds the flags to fs with defaults for the given RTSP and UDP
 // ports.
 func (f *Flags) Register(fs *flag.FlagSet, port, udpPort int) {
-	fs.StringVar(&f.File, "file", "../testdata/h264_high_720p_4mbps.h264", "Annex-B H.264 (.h264) or H.265 (.h265) file to loop")
+	fs.StringVar(&f.File, "file", "../testdata/h264_high_720p_4mbps_bframes.h264", "Annex-B H.264 (.h264) or H.265 (.h265) file to loop")
 	fs.IntVar(&f.Port, "port", port, "RTSP port on 127.0.0.1")
 	fs.IntVar(&f.UDPPort, "udp-port", udpPort, "first UDP port of the server (RTP; RTCP is the next)")
 	fs.IntVar(&f.FPS, "fps", 25, "access units per second")
