@@ -210,7 +210,7 @@ func FuzzH264Depacketizer(f *testing.F) {
 func FuzzH265Depacketizer(f *testing.F) {
 	var p h26x.H265Packetizer
 	p.MaxPacketSize = 80
-	h26xRTPSeeds(f, "h265_main_720p.h265", p.Packetize, func(b []byte) int { return int(h26x.H265Type(b)) }, 32)
+	h26xRTPSeeds(f, "h265_main_720p_bframes.h265", p.Packetize, func(b []byte) int { return int(h26x.H265Type(b)) }, 32)
 	f.Add([]byte{0x00, 4, 0x62, 0x01, 0x93, 1, 0x01, 4, 0x62, 0x01, 0x13, 2, 0x80, 4, 0x62, 0x01, 0x53, 3})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d := &h26x.H265Depacketizer{MaxNALSize: h26xRTPMaxNAL, MaxAUSize: h26xRTPMaxAU, MaxNALsPerAU: h26xRTPMaxNALs}

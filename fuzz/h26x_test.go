@@ -18,8 +18,8 @@ import (
 
 // h26xBSStreams are the sample streams the seeds come from.
 var h26xBSStreams = []string{
-	"h264_main_720p.h264", "h264_high_slices_720p.h264", "h264_high_720p_4mbps.h264",
-	"h265_main_720p.h265", "h265_main_720p_4mbps.h265",
+	"h264_main_720p.h264", "h264_high_slices_720p_bframes.h264", "h264_high_720p_4mbps_bframes.h264",
+	"h265_main_720p_bframes.h265", "h265_main_720p_4mbps_bframes.h265",
 }
 
 func h26xBSRead(f *testing.F, name string) []byte {
@@ -196,7 +196,7 @@ func FuzzH264SPS(f *testing.F) {
 	for _, nal := range h26xBSParamSets(f, false) {
 		f.Add(nal[1:])
 	}
-	for _, nal := range h26xBSHead(f, "h264_high_slices_720p.h264", 12, 32) {
+	for _, nal := range h26xBSHead(f, "h264_high_slices_720p_bframes.h264", 12, 32) {
 		if h26x.H264Type(nal).IsVCL() {
 			f.Add(nal[1:])
 		}

@@ -11,7 +11,7 @@ import (
 )
 
 func TestAnnexBReaderMatchesSplit(t *testing.T) {
-	data, err := os.ReadFile("../testdata/h264_high_slices_720p.h264")
+	data, err := os.ReadFile("../testdata/h264_high_slices_720p_bframes.h264")
 	require.NoError(t, err)
 	want := SplitNALs(nil, data)
 	for _, r := range []io.Reader{

@@ -46,7 +46,7 @@ func TestSplitRoundTripSample(t *testing.T) {
 }
 
 func BenchmarkNextNAL(b *testing.B) {
-	data, err := os.ReadFile("../testdata/h264_high_720p_4mbps.h264")
+	data, err := os.ReadFile("../testdata/h264_high_720p_4mbps_bframes.h264")
 	require.NoError(b, err)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()

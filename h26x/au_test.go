@@ -82,10 +82,10 @@ func TestAccessUnitsTestdata(t *testing.T) {
 		sizes     []int
 	}{
 		{"h264_main_720p.h264", false, 50, 1, []int{0, 25}, ffprobeH264Main},
-		{"h264_high_slices_720p.h264", false, 50, 4, []int{0, 25}, ffprobeH264Slices},
-		{"h264_high_720p_4mbps.h264", false, 25, 1, []int{0}, nil},
-		{"h265_main_720p.h265", true, 50, 1, []int{0, 21}, ffprobeH265Main},
-		{"h265_main_720p_4mbps.h265", true, 25, 1, []int{0}, nil},
+		{"h264_high_slices_720p_bframes.h264", false, 50, 4, []int{0, 25}, ffprobeH264Slices},
+		{"h264_high_720p_4mbps_bframes.h264", false, 25, 1, []int{0}, nil},
+		{"h265_main_720p_bframes.h265", true, 50, 1, []int{0, 21}, ffprobeH265Main},
+		{"h265_main_720p_4mbps_bframes.h265", true, 25, 1, []int{0}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var d AUDetector = new(H264AUDetector)
@@ -274,7 +274,7 @@ func TestH264AUDetector(t *testing.T) {
 // pic_order_cnt_lsb still separate the pictures, where first_mb_in_slice
 // alone could not.
 func TestH264AUDetectorLostFirstSlice(t *testing.T) {
-	data, err := os.ReadFile("../testdata/h264_high_slices_720p.h264")
+	data, err := os.ReadFile("../testdata/h264_high_slices_720p_bframes.h264")
 	require.NoError(t, err)
 	var d H264AUDetector
 	pictures := 0
@@ -424,7 +424,7 @@ func TestAccessUnitSplitterLimitsAndReset(t *testing.T) {
 }
 
 func TestAccessUnitSplitterAllocs(t *testing.T) {
-	data, err := os.ReadFile("../testdata/h264_high_slices_720p.h264")
+	data, err := os.ReadFile("../testdata/h264_high_slices_720p_bframes.h264")
 	require.NoError(t, err)
 	nals := SplitNALs(nil, data)
 	s := AccessUnitSplitter{Detector: &H264AUDetector{}}
@@ -440,7 +440,7 @@ func TestAccessUnitSplitterAllocs(t *testing.T) {
 }
 
 func BenchmarkAccessUnitSplitter(b *testing.B) {
-	for _, name := range []string{"h264_high_720p_4mbps.h264", "h265_main_720p_4mbps.h265"} {
+	for _, name := range []string{"h264_high_720p_4mbps_bframes.h264", "h265_main_720p_4mbps_bframes.h265"} {
 		b.Run(name, func(b *testing.B) {
 			data, err := os.ReadFile("../testdata/" + name)
 			require.NoError(b, err)

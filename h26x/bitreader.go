@@ -268,6 +268,9 @@ const (
 	seNumDeltaPocs
 	seVpsMaxSubLayersMinus1
 	seVpsNumLayerSetsMinus1
+	seCpbCntMinus1
+	seSlicePicParameterSetId
+	seH265SliceType
 )
 
 var syntaxElementNames = [...]string{
@@ -305,6 +308,9 @@ var syntaxElementNames = [...]string{
 	seNumDeltaPocs:                   "NumDeltaPocs",
 	seVpsMaxSubLayersMinus1:          "vps_max_sub_layers_minus1",
 	seVpsNumLayerSetsMinus1:          "vps_num_layer_sets_minus1",
+	seCpbCntMinus1:                   "cpb_cnt_minus1",
+	seSlicePicParameterSetId:         "slice_pic_parameter_set_id",
+	seH265SliceType:                  "slice_type",
 }
 
 // String returns the element's name in the specification.

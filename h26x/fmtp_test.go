@@ -28,7 +28,7 @@ func TestH264Sprop(t *testing.T) {
 	// (0x40), level 3.1 (31 = 0x1f), as ffprobe reports.
 	data := firstNAL(t, "h264_main_720p.h264", h264NALOf(H264NALSPS))
 	require.Equal(t, "4d401f", H264ProfileLevelID(data))
-	require.Equal(t, "64001f", H264ProfileLevelID(firstNAL(t, "h264_high_slices_720p.h264", h264NALOf(H264NALSPS))))
+	require.Equal(t, "64001f", H264ProfileLevelID(firstNAL(t, "h264_high_slices_720p_bframes.h264", h264NALOf(H264NALSPS))))
 	require.Equal(t, "", H264ProfileLevelID(data[:3]))
 	require.Equal(t, "", H264ProfileLevelID([]byte{0x68, 1, 2, 3}))
 
@@ -77,7 +77,7 @@ func TestParseSpropLenient(t *testing.T) {
 }
 
 func TestH265Fmtp(t *testing.T) {
-	data := func(typ H265NALType) []byte { return firstNAL(t, "h265_main_720p.h265", h265NALOf(typ)) }
+	data := func(typ H265NALType) []byte { return firstNAL(t, "h265_main_720p_bframes.h265", h265NALOf(typ)) }
 	vps, sps, pps := data(H265NALVPS), data(H265NALSPS), data(H265NALPPS)
 	s, err := ParseH265SPS(sps)
 	require.NoError(t, err)

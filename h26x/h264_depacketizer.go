@@ -65,7 +65,7 @@ func (d *H264Depacketizer) payload(pl []byte) error {
 	if len(pl) == 0 {
 		fu.endFU()
 		fu.invalid(false)
-		return h264rtpErrEmpty
+		return errH264Empty
 	}
 	t := H264NALType(pl[0] & h264NALTypeMask)
 	switch t {
@@ -82,17 +82,17 @@ func (d *H264Depacketizer) payload(pl []byte) error {
 		return fu.addNAL(nil, pl)
 	case t == H264NALSTAPB:
 		fu.invalid(true)
-		return h264rtpErrSTAPB
+		return errH264STAPB
 	case t == H264NALMTAP16 || t == H264NALMTAP24:
 		fu.invalid(true)
-		return h264rtpErrMTAP
+		return errH264MTAP
 	case t == H264NALFUB:
 		fu.invalid(true)
-		return h264rtpErrFUB
+		return errH264FUB
 	default:
 		// 0, 30 and 31 are reserved: RFC 6184 Table 3 says to ignore them.
 		fu.invalid(false)
-		return h264rtpErrReserved
+		return errH264Reserved
 	}
 }
 
@@ -104,7 +104,7 @@ func (d *H264Depacketizer) stapA(body []byte) error {
 	fu := &d.fu
 	if err := stapWalk(body, func(nal []byte) error {
 		if H264Type(nal) >= H264NALSTAPA {
-			return h264rtpErrNested
+			return errH264Nested
 		}
 		return nil
 	}); err != nil {
@@ -129,7 +129,7 @@ func stapWalk(body []byte, fn func(nal []byte) error) error {
 		size := int(body[0])<<8 | int(body[1])
 		body = body[stapSizeField:]
 		if size > len(body) {
-			return h264rtpErrSTAPSize
+			return errH264STAPSize
 		}
 		if size > 0 {
 			if err := fn(body[:size:size]); err != nil {
@@ -148,7 +148,7 @@ func (d *H264Depacketizer) fuA(pl []byte) error {
 	if len(pl) < fuAHeaderSize {
 		fu.endFU()
 		fu.invalid(true)
-		return h264rtpErrFUShort
+		return errH264FUShort
 	}
 	indicator, hdr := pl[0], pl[1]
 	start, end := hdr&0x80 != 0, hdr&0x40 != 0
@@ -157,7 +157,7 @@ func (d *H264Depacketizer) fuA(pl []byte) error {
 	if typ >= byte(H264NALSTAPA) {
 		fu.endFU()
 		fu.invalid(true)
-		return h264rtpErrNested
+		return errH264Nested
 	}
 	nalHdr := [1]byte{indicator&0xe0 | typ}
 	switch {

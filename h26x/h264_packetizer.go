@@ -20,7 +20,7 @@ var (
 	ErrH264PacketizationType = errors.New("h26x: H.264 NAL unit types 0 and 24-31 cannot be packetized")
 )
 
-var fuErrNilBatch = errors.New("h26x: nil rtp.Batch or rtp.Stream")
+var errFUNilBatch = errors.New("h26x: nil rtp.Batch or rtp.Stream")
 
 // Sizes of the RFC 6184 payload structures.
 const (
@@ -65,7 +65,7 @@ type H264Packetizer struct {
 // On error nothing has been appended and s is unchanged.
 func (p *H264Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals [][]byte, endOfAU bool) error {
 	if b == nil || s == nil {
-		return fuErrNilBatch
+		return errFUNilBatch
 	}
 	maxSize, err := fuPacketSize(p.MaxPacketSize, h264rtpMinSize)
 	if err != nil {

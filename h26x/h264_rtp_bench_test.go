@@ -97,7 +97,7 @@ func h264rtpBenchDepacketize(b *testing.B, c h264rtpCodec, file string, packetiz
 
 func BenchmarkH264Packetize(b *testing.B) {
 	var p h26x.H264Packetizer
-	h264rtpBenchPacketize(b, h264rtp, "h264_high_720p_4mbps.h264", p.Packetize, false)
+	h264rtpBenchPacketize(b, h264rtp, "h264_high_720p_4mbps_bframes.h264", p.Packetize, false)
 }
 
 // BenchmarkH264PacketizeMarshal also copies every packet's wire bytes into
@@ -105,7 +105,7 @@ func BenchmarkH264Packetize(b *testing.B) {
 // []byte per packet.
 func BenchmarkH264PacketizeMarshal(b *testing.B) {
 	var p h26x.H264Packetizer
-	h264rtpBenchPacketize(b, h264rtp, "h264_high_720p_4mbps.h264", p.Packetize, true)
+	h264rtpBenchPacketize(b, h264rtp, "h264_high_720p_4mbps_bframes.h264", p.Packetize, true)
 }
 
 // BenchmarkH264Depacketize parses every packet with rtp.Packet.Unmarshal and
@@ -113,5 +113,5 @@ func BenchmarkH264PacketizeMarshal(b *testing.B) {
 func BenchmarkH264Depacketize(b *testing.B) {
 	var p h26x.H264Packetizer
 	var d h26x.H264Depacketizer
-	h264rtpBenchDepacketize(b, h264rtp, "h264_high_720p_4mbps.h264", p.Packetize, d.Depacketize, d.Reset)
+	h264rtpBenchDepacketize(b, h264rtp, "h264_high_720p_4mbps_bframes.h264", p.Packetize, d.Depacketize, d.Reset)
 }

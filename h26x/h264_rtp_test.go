@@ -310,7 +310,7 @@ func h264rtpRoundTrip(t *testing.T, c h264rtpCodec, file string) {
 }
 
 func TestH264RTPRoundTripStreams(t *testing.T) {
-	for _, f := range []string{"h264_main_720p.h264", "h264_high_slices_720p.h264", "h264_high_720p_4mbps.h264"} {
+	for _, f := range []string{"h264_main_720p.h264", "h264_high_slices_720p_bframes.h264", "h264_high_720p_4mbps_bframes.h264"} {
 		t.Run(f, func(t *testing.T) { h264rtpRoundTrip(t, h264rtp, f) })
 	}
 }
@@ -318,7 +318,7 @@ func TestH264RTPRoundTripStreams(t *testing.T) {
 func TestH264RTPSplitAUsSlices(t *testing.T) {
 	// The 4-slice stream must give 4 slices per access unit: this checks the
 	// test's own grouping, on which the round trip relies.
-	aus := h264rtpReadAUs(t, h264rtp, "h264_high_slices_720p.h264")
+	aus := h264rtpReadAUs(t, h264rtp, "h264_high_slices_720p_bframes.h264")
 	require.Len(t, aus, 50)
 	for i, au := range aus {
 		slices := 0
@@ -853,7 +853,7 @@ func TestH264DepacketizeSequenceRestart(t *testing.T) {
 }
 
 func TestH264RTPAllocations(t *testing.T) {
-	aus := h264rtpReadAUs(t, h264rtp, "h264_high_720p_4mbps.h264")
+	aus := h264rtpReadAUs(t, h264rtp, "h264_high_720p_4mbps_bframes.h264")
 	var p h26x.H264Packetizer
 	var b rtp.Batch
 	var s rtp.Stream

@@ -15,7 +15,7 @@ func TestParseH264PPS(t *testing.T) {
 	}{
 		{"testdata main", firstNAL(t, "h264_main_720p.h264", h264NALOf(H264NALPPS)),
 			H264PPS{EntropyCodingMode: true, NumSliceGroups: 1}},
-		{"testdata high", firstNAL(t, "h264_high_slices_720p.h264", h264NALOf(H264NALPPS)),
+		{"testdata high", firstNAL(t, "h264_high_slices_720p_bframes.h264", h264NALOf(H264NALPPS)),
 			H264PPS{EntropyCodingMode: true, NumSliceGroups: 1}},
 		{"x264 baseline (CAVLC)", mustHex(t, "68cb83cb20"), H264PPS{NumSliceGroups: 1}},
 	} {
@@ -98,7 +98,7 @@ func TestParseH264PPSSliceGroups(t *testing.T) {
 // TestParseH264SliceHeader compares slice headers of the 4-slice stream
 // with what ffmpeg's trace_headers prints for them.
 func TestParseH264SliceHeader(t *testing.T) {
-	data, err := os.ReadFile("../testdata/h264_high_slices_720p.h264")
+	data, err := os.ReadFile("../testdata/h264_high_slices_720p_bframes.h264")
 	require.NoError(t, err)
 	nals := SplitNALs(nil, data)
 	sps, err := ParseH264SPS(nals[0])

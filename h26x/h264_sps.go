@@ -45,6 +45,13 @@ type H264SPS struct {
 	NumUnitsInTick    uint32
 	TimeScale         uint32
 	FixedFrameRate    bool
+	// BitstreamRestriction reports whether the VUI carries
+	// bitstream_restriction, the end of the VUI, with the two fields below
+	// (zero otherwise). A VUI that cannot be read that far is treated as
+	// having none. ReorderDepth infers the reorder depth without them.
+	BitstreamRestriction bool
+	MaxNumReorderFrames  uint32 // max_num_reorder_frames
+	MaxDecFrameBuffering uint32 // max_dec_frame_buffering
 }
 
 // FrameRate returns the frame rate the VUI timing suggests,
@@ -77,10 +84,10 @@ const maxMbs = 1 << 14
 // emulation prevention bytes, as it comes from Annex B or RTP). It returns
 // an error wrapping ErrWrongNALType, ErrBitstreamEnd, ErrExpGolombOverflow
 // or ErrParamOutOfRange when the fields up to frame cropping are missing or
-// invalid. The VUI is read only as far as timing_info; a VUI that is cut
-// short or malformed before that leaves TimingInfoPresent false instead of
-// failing the SPS, since some encoders write broken VUIs and the picture
-// size matters more than the frame rate hint.
+// invalid. In the VUI it reads timing_info and bitstream_restriction; a VUI
+// that is cut short or malformed before either leaves TimingInfoPresent or
+// BitstreamRestriction false instead of failing the SPS, since some encoders
+// write broken VUIs and the picture size matters more than these hints.
 func ParseH264SPS(nal []byte) (H264SPS, error) {
 	var s H264SPS
 	if H264Type(nal) != H264NALSPS {
@@ -155,7 +162,7 @@ func ParseH264SPS(nal []byte) (H264SPS, error) {
 
 	s.VUIPresent = r.flag()
 	if s.VUIPresent {
-		s.parseVUITiming(&r)
+		s.parseVUI(&r)
 	}
 	return s, nil
 }
@@ -191,9 +198,10 @@ func (s *H264SPS) setSize() error {
 	return nil
 }
 
-// parseVUITiming reads vui_parameters() (§E.1.1) up to and including
-// fixed_frame_rate_flag. On any error it leaves the timing fields unset.
-func (s *H264SPS) parseVUITiming(r *BitReader) {
+// parseVUI reads vui_parameters() (§E.1.1): the timing, then, past the HRD
+// parameters, the bitstream restriction. Fields it cannot read stay unset;
+// the timing is kept when only the part after it is broken.
+func (s *H264SPS) parseVUI(r *BitReader) {
 	if r.flag() { // aspect_ratio_info_present_flag
 		if r.u(8) == 255 { // aspect_ratio_idc == Extended_SAR
 			r.u(16) // sar_width
@@ -214,15 +222,57 @@ func (s *H264SPS) parseVUITiming(r *BitReader) {
 		r.ue() // chroma_sample_loc_type_top_field
 		r.ue() // chroma_sample_loc_type_bottom_field
 	}
-	if !r.flag() || r.failed() { // timing_info_present_flag
+	if r.flag() { // timing_info_present_flag
+		units, scale, fixed := r.u(32), r.u(32), r.flag()
+		if r.failed() {
+			return
+		}
+		s.TimingInfoPresent = true
+		s.NumUnitsInTick, s.TimeScale, s.FixedFrameRate = units, scale, fixed
+	}
+	nalHRD := r.flag() // nal_hrd_parameters_present_flag
+	if nalHRD {
+		skipH264HRD(r)
+	}
+	vclHRD := r.flag() // vcl_hrd_parameters_present_flag
+	if vclHRD {
+		skipH264HRD(r)
+	}
+	if nalHRD || vclHRD {
+		r.flag() // low_delay_hrd_flag
+	}
+	r.flag()                     // pic_struct_present_flag
+	if !r.flag() || r.failed() { // bitstream_restriction_flag
 		return
 	}
-	units, scale, fixed := r.u(32), r.u(32), r.flag()
+	r.flag() // motion_vectors_over_pic_boundaries_flag
+	r.ue()   // max_bytes_per_pic_denom
+	r.ue()   // max_bits_per_mb_denom
+	r.ue()   // log2_max_mv_length_horizontal
+	r.ue()   // log2_max_mv_length_vertical
+	reorder, dpb := r.ue(), r.ue()
 	if r.failed() {
 		return
 	}
-	s.TimingInfoPresent = true
-	s.NumUnitsInTick, s.TimeScale, s.FixedFrameRate = units, scale, fixed
+	s.BitstreamRestriction = true
+	s.MaxNumReorderFrames, s.MaxDecFrameBuffering = reorder, dpb
+}
+
+// skipH264HRD reads past hrd_parameters() (§E.1.2).
+func skipH264HRD(r *BitReader) {
+	n := r.ue() + 1 // cpb_cnt_minus1 + 1
+	if n > 32 {
+		r.failRange(seCpbCntMinus1, int64(n)-1, 31)
+		return
+	}
+	r.u(4) // bit_rate_scale
+	r.u(4) // cpb_size_scale
+	for i := uint32(0); i < n && !r.failed(); i++ {
+		r.ue()   // bit_rate_value_minus1[i]
+		r.ue()   // cpb_size_value_minus1[i]
+		r.flag() // cbr_flag[i]
+	}
+	r.u(20) // four delay and offset lengths of 5 bits
 }
 
 // skipH264ScalingList reads past scaling_list(sizeOfScalingList)

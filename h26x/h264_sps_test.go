@@ -51,16 +51,18 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 77, ConstraintFlags: 0x40, LevelIDC: 31, ChromaFormatIDC: 1,
 				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxFrameNum: 4, PicOrderCntType: 2, MaxNumRefFrames: 1,
 				PicWidthInMbs: 80, PicHeightInMapUnits: 45, FrameMbsOnly: true, Width: 1280, Height: 720,
-				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50},
+				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50,
+				BitstreamRestriction: true, MaxNumReorderFrames: 0, MaxDecFrameBuffering: 1},
 			fps: 25,
 		},
 		{
 			name: "testdata high slices 720p25",
-			sps:  firstNAL(t, "h264_high_slices_720p.h264", h264NALOf(H264NALSPS)),
+			sps:  firstNAL(t, "h264_high_slices_720p_bframes.h264", h264NALOf(H264NALSPS)),
 			want: H264SPS{ProfileIDC: 100, LevelIDC: 31, ChromaFormatIDC: 1, BitDepthLuma: 8, BitDepthChroma: 8,
 				Log2MaxFrameNum: 4, Log2MaxPicOrderCntLsb: 6, MaxNumRefFrames: 4,
 				PicWidthInMbs: 80, PicHeightInMapUnits: 45, FrameMbsOnly: true, Width: 1280, Height: 720,
-				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50},
+				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50,
+				BitstreamRestriction: true, MaxNumReorderFrames: 2, MaxDecFrameBuffering: 4},
 			fps: 25,
 		},
 		{
@@ -70,7 +72,8 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 100, LevelIDC: 40, ChromaFormatIDC: 1, BitDepthLuma: 8, BitDepthChroma: 8,
 				Log2MaxFrameNum: 4, Log2MaxPicOrderCntLsb: 6, MaxNumRefFrames: 4,
 				PicWidthInMbs: 120, PicHeightInMapUnits: 68, FrameMbsOnly: true, CropBottom: 4,
-				Width: 1920, Height: 1080, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1001, TimeScale: 60000},
+				Width: 1920, Height: 1080, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1001, TimeScale: 60000,
+				BitstreamRestriction: true, MaxNumReorderFrames: 2, MaxDecFrameBuffering: 4},
 			fps: 29.97002997002997,
 		},
 		{
@@ -80,7 +83,8 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 100, LevelIDC: 30, ChromaFormatIDC: 1, BitDepthLuma: 8, BitDepthChroma: 8,
 				Log2MaxFrameNum: 4, Log2MaxPicOrderCntLsb: 6, MaxNumRefFrames: 4,
 				PicWidthInMbs: 45, PicHeightInMapUnits: 18, MbAdaptiveFrameField: true, Width: 720, Height: 576,
-				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50},
+				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50,
+				BitstreamRestriction: true, MaxNumReorderFrames: 2, MaxDecFrameBuffering: 4},
 			fps: 25,
 		},
 		{
@@ -90,7 +94,8 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 122, LevelIDC: 31, ChromaFormatIDC: 2, BitDepthLuma: 10, BitDepthChroma: 10,
 				Log2MaxFrameNum: 4, Log2MaxPicOrderCntLsb: 6, MaxNumRefFrames: 4,
 				PicWidthInMbs: 41, PicHeightInMapUnits: 23, FrameMbsOnly: true, CropRight: 7, CropBottom: 6,
-				Width: 642, Height: 362, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 100},
+				Width: 642, Height: 362, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 100,
+				BitstreamRestriction: true, MaxNumReorderFrames: 2, MaxDecFrameBuffering: 4},
 			fps: 50,
 		},
 		{
@@ -100,7 +105,8 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 244, LevelIDC: 13, ChromaFormatIDC: 3, BitDepthLuma: 8, BitDepthChroma: 8,
 				Log2MaxFrameNum: 4, Log2MaxPicOrderCntLsb: 6, MaxNumRefFrames: 4,
 				PicWidthInMbs: 21, PicHeightInMapUnits: 16, FrameMbsOnly: true, CropRight: 14, CropBottom: 14,
-				Width: 322, Height: 242, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 48},
+				Width: 322, Height: 242, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 48,
+				BitstreamRestriction: true, MaxNumReorderFrames: 2, MaxDecFrameBuffering: 4},
 			fps: 24,
 		},
 		{
@@ -110,7 +116,8 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 100, LevelIDC: 13, ChromaFormatIDC: 0, BitDepthLuma: 8, BitDepthChroma: 8,
 				Log2MaxFrameNum: 4, Log2MaxPicOrderCntLsb: 6, MaxNumRefFrames: 4,
 				PicWidthInMbs: 21, PicHeightInMapUnits: 16, FrameMbsOnly: true, CropRight: 14, CropBottom: 14,
-				Width: 322, Height: 242, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 48},
+				Width: 322, Height: 242, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 48,
+				BitstreamRestriction: true, MaxNumReorderFrames: 2, MaxDecFrameBuffering: 4},
 			fps: 24,
 		},
 		{
@@ -120,7 +127,8 @@ func TestParseH264SPSEncoders(t *testing.T) {
 			want: H264SPS{ProfileIDC: 66, ConstraintFlags: 0xc0, LevelIDC: 12, ChromaFormatIDC: 1,
 				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxFrameNum: 4, PicOrderCntType: 2, MaxNumRefFrames: 3,
 				PicWidthInMbs: 20, PicHeightInMapUnits: 15, FrameMbsOnly: true, Width: 320, Height: 240,
-				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 30},
+				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 30,
+				BitstreamRestriction: true, MaxNumReorderFrames: 0, MaxDecFrameBuffering: 3},
 			fps: 15,
 		},
 	} {
@@ -373,7 +381,7 @@ func TestParseH264SPSErrors(t *testing.T) {
 }
 
 func BenchmarkParseH264SPS(b *testing.B) {
-	sps := firstNAL(b, "h264_high_720p_4mbps.h264", h264NALOf(H264NALSPS))
+	sps := firstNAL(b, "h264_high_720p_4mbps_bframes.h264", h264NALOf(H264NALSPS))
 	b.ReportAllocs()
 	for b.Loop() {
 		s, err := ParseH264SPS(sps)

@@ -13,11 +13,11 @@ import (
 var ErrH265UnsupportedPacket = errors.New("h26x: unsupported H.265 RTP payload type")
 
 var (
-	h265rtpErrShort    = fmt.Errorf("%w: payload shorter than a 2-byte payload header", ErrMalformedRTPPayload)
-	h265rtpErrAPUnit   = fmt.Errorf("%w: aggregated NAL unit shorter than its 2-byte header", ErrMalformedRTPPayload)
-	h265rtpErrFUShort  = fmt.Errorf("%w: fragmentation unit shorter than its 3-byte header", ErrMalformedRTPPayload)
-	h265rtpErrPACI     = fmt.Errorf("%w: PACI", ErrH265UnsupportedPacket)
-	h265rtpErrReserved = fmt.Errorf("%w: unspecified type", ErrH265UnsupportedPacket)
+	errH265Short    = fmt.Errorf("%w: payload shorter than a 2-byte payload header", ErrMalformedRTPPayload)
+	errH265APUnit   = fmt.Errorf("%w: aggregated NAL unit shorter than its 2-byte header", ErrMalformedRTPPayload)
+	errH265FUShort  = fmt.Errorf("%w: fragmentation unit shorter than its 3-byte header", ErrMalformedRTPPayload)
+	errH265PACI     = fmt.Errorf("%w: PACI", ErrH265UnsupportedPacket)
+	errH265Reserved = fmt.Errorf("%w: unspecified type", ErrH265UnsupportedPacket)
 )
 
 // H265Depacketizer reassembles H.265 access units from RTP packets as RFC
@@ -71,7 +71,7 @@ func (d *H265Depacketizer) payload(pl []byte) error {
 	if len(pl) < h265NALHeaderSize {
 		fu.endFU()
 		fu.invalid(len(pl) > 0)
-		return h265rtpErrShort
+		return errH265Short
 	}
 	t := H265Type(pl)
 	if t == H265NALFU {
@@ -86,10 +86,10 @@ func (d *H265Depacketizer) payload(pl []byte) error {
 		return d.ap(pl[apHeaderSize:])
 	case t == H265NALPACI:
 		fu.invalid(true)
-		return h265rtpErrPACI
+		return errH265PACI
 	default:
 		fu.invalid(false)
-		return h265rtpErrReserved
+		return errH265Reserved
 	}
 }
 
@@ -103,9 +103,9 @@ func (d *H265Depacketizer) ap(body []byte) error {
 	if err := stapWalk(body, func(nal []byte) error {
 		switch {
 		case len(nal) < h265NALHeaderSize:
-			return h265rtpErrAPUnit
+			return errH265APUnit
 		case H265Type(nal) >= H265NALAP:
-			return h264rtpErrNested
+			return errH264Nested
 		}
 		return nil
 	}); err != nil {
@@ -130,7 +130,7 @@ func (d *H265Depacketizer) fu265(pl []byte) error {
 	if len(pl) < fuH265HdrSize {
 		fu.endFU()
 		fu.invalid(true)
-		return h265rtpErrFUShort
+		return errH265FUShort
 	}
 	fh := pl[2]
 	start, end := fh&0x80 != 0, fh&0x40 != 0
@@ -139,7 +139,7 @@ func (d *H265Depacketizer) fu265(pl []byte) error {
 	if typ >= byte(H265NALAP) {
 		fu.endFU()
 		fu.invalid(true)
-		return h264rtpErrNested
+		return errH264Nested
 	}
 	nalHdr := [2]byte{pl[0]&0x81 | typ<<1, pl[1]}
 	switch {

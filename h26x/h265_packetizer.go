@@ -60,7 +60,7 @@ type H265Packetizer struct {
 // On error nothing has been appended and s is unchanged.
 func (p *H265Packetizer) Packetize(b *rtp.Batch, s *rtp.Stream, ts uint32, nals [][]byte, endOfAU bool) error {
 	if b == nil || s == nil {
-		return fuErrNilBatch
+		return errFUNilBatch
 	}
 	maxSize, err := fuPacketSize(p.MaxPacketSize, h265rtpMinSize)
 	if err != nil {

@@ -59,13 +59,13 @@ func h265rtpSplitAUs(nals [][]byte) [][][]byte {
 }
 
 func TestH265RTPRoundTripStreams(t *testing.T) {
-	for _, f := range []string{"h265_main_720p.h265", "h265_main_720p_4mbps.h265"} {
+	for _, f := range []string{"h265_main_720p_bframes.h265", "h265_main_720p_4mbps_bframes.h265"} {
 		t.Run(f, func(t *testing.T) { h264rtpRoundTrip(t, h265rtp, f) })
 	}
 }
 
 func TestH265RTPSplitAUs(t *testing.T) {
-	aus := h264rtpReadAUs(t, h265rtp, "h265_main_720p.h265")
+	aus := h264rtpReadAUs(t, h265rtp, "h265_main_720p_bframes.h265")
 	require.Len(t, aus, 50, "2 s at 25 fps")
 	for i, au := range aus {
 		slices := 0
@@ -327,7 +327,7 @@ func TestH265DepacketizeLimits(t *testing.T) {
 }
 
 func TestH265RTPAllocations(t *testing.T) {
-	aus := h264rtpReadAUs(t, h265rtp, "h265_main_720p_4mbps.h265")
+	aus := h264rtpReadAUs(t, h265rtp, "h265_main_720p_4mbps_bframes.h265")
 	var p h26x.H265Packetizer
 	var b rtp.Batch
 	var s rtp.Stream

@@ -77,6 +77,13 @@ type H265SPS struct {
 	BitDepthLuma          uint32 // 8..16
 	BitDepthChroma        uint32 // 8..16
 	Log2MaxPicOrderCntLsb uint32 // 4..16
+	// MaxNumReorderPics is sps_max_num_reorder_pics of the highest
+	// sub-layer: the most pictures that may precede any picture in
+	// decoding order and follow it in output order.
+	MaxNumReorderPics uint32
+	// Log2CtbSize is CtbLog2SizeY, the coding tree block size (4..6 in a
+	// conforming stream), which sizes slice_segment_address.
+	Log2CtbSize uint32
 
 	NumShortTermRefPicSets uint32
 	LongTermRefPicsPresent bool
@@ -152,12 +159,15 @@ func ParseH265SPS(nal []byte) (H265SPS, error) {
 		first = 0
 	}
 	for i := first; i <= int(s.MaxSubLayersMinus1); i++ {
-		r.ue() // sps_max_dec_pic_buffering_minus1[i]
-		r.ue() // sps_max_num_reorder_pics[i]
-		r.ue() // sps_max_latency_increase_plus1[i]
+		r.ue()                       // sps_max_dec_pic_buffering_minus1[i]
+		s.MaxNumReorderPics = r.ue() // sps_max_num_reorder_pics[i]
+		r.ue()                       // sps_max_latency_increase_plus1[i]
 	}
-	r.ue()        // log2_min_luma_coding_block_size_minus3
-	r.ue()        // log2_diff_max_min_luma_coding_block_size
+	minCb := 3 + uint64(r.ue())   // log2_min_luma_coding_block_size_minus3 + 3
+	ctb := minCb + uint64(r.ue()) // + log2_diff_max_min_luma_coding_block_size
+	if ctb <= 6 {
+		s.Log2CtbSize = uint32(ctb) // else left 0: slice segment addresses cannot be read
+	}
 	r.ue()        // log2_min_luma_transform_block_size_minus2
 	r.ue()        // log2_diff_max_min_luma_transform_block_size
 	r.ue()        // max_transform_hierarchy_depth_inter

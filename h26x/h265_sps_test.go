@@ -31,10 +31,10 @@ func TestParseH265SPSEncoders(t *testing.T) {
 	}{
 		{
 			name: "testdata main 720p25",
-			sps:  firstNAL(t, "h265_main_720p.h265", h265NALOf(H265NALSPS)),
+			sps:  firstNAL(t, "h265_main_720p_bframes.h265", h265NALOf(H265NALSPS)),
 			want: H265SPS{TemporalIDNesting: true, PTL: mainPTL, ChromaFormatIDC: 1,
 				PicWidth: 1280, PicHeight: 720, Width: 1280, Height: 720, BitDepthLuma: 8, BitDepthChroma: 8,
-				Log2MaxPicOrderCntLsb: 8, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 25},
+				Log2MaxPicOrderCntLsb: 8, MaxNumReorderPics: 2, Log2CtbSize: 6, VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 25},
 			fps: 25,
 		},
 		{
@@ -44,7 +44,7 @@ func TestParseH265SPSEncoders(t *testing.T) {
 			want: H265SPS{TemporalIDNesting: true, PTL: H265ProfileTierLevel{ProfileIDC: 1, CompatibilityFlags: 0x60000000,
 				ConstraintFlags: 0x900000000000, LevelIDC: 120}, ChromaFormatIDC: 1,
 				PicWidth: 1920, PicHeight: 1080, ConfWinRight: 1, ConfWinBottom: 1, Width: 1918, Height: 1078,
-				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxPicOrderCntLsb: 8,
+				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxPicOrderCntLsb: 8, MaxNumReorderPics: 2, Log2CtbSize: 6,
 				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1001, TimeScale: 30000},
 			fps: 29.97002997002997,
 		},
@@ -55,7 +55,7 @@ func TestParseH265SPSEncoders(t *testing.T) {
 			sps:  mustHex(t, "4201010408000003009d0800000300005ab005120171c93b65959a49395e02d0100000030010000003032080"),
 			want: H265SPS{TemporalIDNesting: true, PTL: rext(0x9d0800000000, 90), ChromaFormatIDC: 2,
 				PicWidth: 648, PicHeight: 368, ConfWinRight: 3, ConfWinBottom: 6, Width: 642, Height: 362,
-				BitDepthLuma: 10, BitDepthChroma: 10, Log2MaxPicOrderCntLsb: 8,
+				BitDepthLuma: 10, BitDepthChroma: 10, Log2MaxPicOrderCntLsb: 8, MaxNumReorderPics: 2, Log2CtbSize: 6,
 				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 50},
 			fps: 50,
 		},
@@ -65,7 +65,7 @@ func TestParseH265SPSEncoders(t *testing.T) {
 			sps:  mustHex(t, "4201010408000003009e0800000300003c90014901f39e7cb2b349265780b4040000030004000003006020"),
 			want: H265SPS{TemporalIDNesting: true, PTL: rext(0x9e0800000000, 60), ChromaFormatIDC: 3,
 				PicWidth: 328, PicHeight: 248, ConfWinRight: 6, ConfWinBottom: 6, Width: 322, Height: 242,
-				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxPicOrderCntLsb: 8,
+				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxPicOrderCntLsb: 8, MaxNumReorderPics: 2, Log2CtbSize: 6,
 				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 24},
 			fps: 24,
 		},
@@ -75,7 +75,7 @@ func TestParseH265SPSEncoders(t *testing.T) {
 			sps:  mustHex(t, "4201010408000003009fc800000300003cc029203e73cf96566924caf016c080000003008000000c04"),
 			want: H265SPS{TemporalIDNesting: true, PTL: rext(0x9fc800000000, 60), ChromaFormatIDC: 0,
 				PicWidth: 328, PicHeight: 248, ConfWinRight: 6, ConfWinBottom: 6, Width: 322, Height: 242,
-				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxPicOrderCntLsb: 8,
+				BitDepthLuma: 8, BitDepthChroma: 8, Log2MaxPicOrderCntLsb: 8, MaxNumReorderPics: 2, Log2CtbSize: 6,
 				VUIPresent: true, TimingInfoPresent: true, NumUnitsInTick: 1, TimeScale: 24},
 			fps: 24,
 		},
@@ -443,7 +443,7 @@ func TestParseH265SPSSynthetic(t *testing.T) {
 }
 
 func TestParseH265SPSErrors(t *testing.T) {
-	sps := firstNAL(t, "h265_main_720p.h265", h265NALOf(H265NALSPS))
+	sps := firstNAL(t, "h265_main_720p_bframes.h265", h265NALOf(H265NALSPS))
 	for _, nal := range [][]byte{nil, {0x42}, {0x40, 0x01, 0x0c}} {
 		_, err := ParseH265SPS(nal)
 		require.ErrorIs(t, err, ErrWrongNALType)
@@ -461,7 +461,7 @@ func TestParseH265SPSErrors(t *testing.T) {
 }
 
 func TestParseH265VPS(t *testing.T) {
-	vps := firstNAL(t, "h265_main_720p.h265", h265NALOf(H265NALVPS))
+	vps := firstNAL(t, "h265_main_720p_bframes.h265", h265NALOf(H265NALVPS))
 	v, err := ParseH265VPS(vps)
 	require.NoError(t, err)
 	require.Equal(t, H265VPS{TemporalIDNesting: true, PTL: mainPTL}, v)
@@ -497,7 +497,7 @@ func TestParseH265VPS(t *testing.T) {
 	require.True(t, v.TimingInfoPresent)
 	require.InDelta(t, 59.94, v.FrameRate(), 0.01)
 
-	_, err = ParseH265VPS(firstNAL(t, "h265_main_720p.h265", h265NALOf(H265NALSPS)))
+	_, err = ParseH265VPS(firstNAL(t, "h265_main_720p_bframes.h265", h265NALOf(H265NALSPS)))
 	require.ErrorIs(t, err, ErrWrongNALType)
 	_, err = ParseH265VPS(vps[:10])
 	require.ErrorIs(t, err, ErrBitstreamEnd)
@@ -516,7 +516,7 @@ func TestParseH265VPS(t *testing.T) {
 }
 
 func BenchmarkParseH265SPS(b *testing.B) {
-	sps := firstNAL(b, "h265_main_720p_4mbps.h265", h265NALOf(H265NALSPS))
+	sps := firstNAL(b, "h265_main_720p_4mbps_bframes.h265", h265NALOf(H265NALSPS))
 	b.ReportAllocs()
 	for b.Loop() {
 		s, err := ParseH265SPS(sps)

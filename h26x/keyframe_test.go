@@ -18,7 +18,7 @@ func TestKeyframes(t *testing.T) {
 	require.False(t, H264IsKeyframe(aus[24]))
 	require.False(t, H264IsKeyframe(nil))
 
-	haus, _ := splitAUs(t, "h265_main_720p.h265", &H265AUDetector{})
+	haus, _ := splitAUs(t, "h265_main_720p_bframes.h265", &H265AUDetector{})
 	vps, hsps, hpps := H265ParameterSets(haus[0])
 	require.Equal(t, H265NALVPS, H265Type(vps))
 	require.Equal(t, H265NALSPS, H265Type(hsps))

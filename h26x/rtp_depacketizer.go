@@ -39,18 +39,18 @@ var (
 // Errors with their detail, made once so that a stream that keeps sending
 // bad packets does not make the depacketizer allocate.
 var (
-	h264rtpErrEmpty    = fmt.Errorf("%w: empty payload", ErrMalformedRTPPayload)
-	fuErrNilPacket     = fmt.Errorf("%w: nil packet", ErrMalformedRTPPayload)
-	h264rtpErrSTAPSize = fmt.Errorf("%w: aggregation unit longer than the payload", ErrMalformedRTPPayload)
-	h264rtpErrNested   = fmt.Errorf("%w: payload structure inside an aggregation or fragmentation unit", ErrMalformedRTPPayload)
-	h264rtpErrFUShort  = fmt.Errorf("%w: fragmentation unit shorter than its header", ErrMalformedRTPPayload)
-	h264rtpErrSTAPB    = fmt.Errorf("%w: STAP-B", ErrH264UnsupportedPacket)
-	h264rtpErrMTAP     = fmt.Errorf("%w: MTAP", ErrH264UnsupportedPacket)
-	h264rtpErrFUB      = fmt.Errorf("%w: FU-B", ErrH264UnsupportedPacket)
-	h264rtpErrReserved = fmt.Errorf("%w: reserved NAL unit type", ErrH264UnsupportedPacket)
-	fuErrType          = fmt.Errorf("%w: fragment of another NAL unit type inside a fragmented NAL unit", ErrMalformedRTPPayload)
-	fuErrAUSize        = fmt.Errorf("%w: size", ErrAUTooLarge)
-	fuErrAUCount       = fmt.Errorf("%w: NAL unit count", ErrAUTooLarge)
+	errH264Empty    = fmt.Errorf("%w: empty payload", ErrMalformedRTPPayload)
+	errFUNilPacket  = fmt.Errorf("%w: nil packet", ErrMalformedRTPPayload)
+	errH264STAPSize = fmt.Errorf("%w: aggregation unit longer than the payload", ErrMalformedRTPPayload)
+	errH264Nested   = fmt.Errorf("%w: payload structure inside an aggregation or fragmentation unit", ErrMalformedRTPPayload)
+	errH264FUShort  = fmt.Errorf("%w: fragmentation unit shorter than its header", ErrMalformedRTPPayload)
+	errH264STAPB    = fmt.Errorf("%w: STAP-B", ErrH264UnsupportedPacket)
+	errH264MTAP     = fmt.Errorf("%w: MTAP", ErrH264UnsupportedPacket)
+	errH264FUB      = fmt.Errorf("%w: FU-B", ErrH264UnsupportedPacket)
+	errH264Reserved = fmt.Errorf("%w: reserved NAL unit type", ErrH264UnsupportedPacket)
+	errFUType       = fmt.Errorf("%w: fragment of another NAL unit type inside a fragmented NAL unit", ErrMalformedRTPPayload)
+	errFUAUSize     = fmt.Errorf("%w: size", ErrAUTooLarge)
+	errFUAUCount    = fmt.Errorf("%w: NAL unit count", ErrAUTooLarge)
 )
 
 // RTPAccessUnit is an access unit reassembled from RTP packets by an
@@ -154,7 +154,7 @@ func (d *fuDepacketizer) setLimits(maxNAL, maxAU, maxNALs int) {
 // escape, so passing a method value allocates nothing).
 func (d *fuDepacketizer) depacketize(p *rtp.Packet, maxNAL, maxAU, maxNALs int, payload func([]byte) error) ([]RTPAccessUnit, error) {
 	if p == nil {
-		return nil, fuErrNilPacket
+		return nil, errFUNilPacket
 	}
 	d.setLimits(maxNAL, maxAU, maxNALs)
 	if !d.begin(p) {
@@ -332,9 +332,9 @@ func (d *fuDepacketizer) endFU() {
 func (d *fuDepacketizer) check(b *fuAUBuffer, n int, newNAL bool) error {
 	switch {
 	case len(b.data)+n > d.maxAU:
-		return fuErrAUSize
+		return errFUAUSize
 	case newNAL && len(b.ends) >= d.maxNALs:
-		return fuErrAUCount
+		return errFUAUCount
 	}
 	return nil
 }
@@ -407,7 +407,7 @@ func (d *fuDepacketizer) fuContinue(typ byte, frag []byte, end bool) (err error)
 	b := &d.bufs[d.cur]
 	switch {
 	case typ != d.fuType:
-		err = fuErrType
+		err = errFUType
 		d.stats.PacketsInvalid++
 	case len(b.data)-d.fuStart+len(frag) > d.maxNAL:
 		err = ErrNALTooLarge

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+)
+
+type options struct {
+	port     int
+	session  string
+	video    string
+	vcodec   string
+	audio    string
+	fps      float64
+	user     string
+	pass     string
+	host     string
+	verbose  bool
+	status   time.Duration
+	duration time.Duration
+}
+
+// errUsage marks a flag error the flag package has already reported.
+var errUsage = errors.New("bad usage")
+
+const usageHead = `Usage: rtspd [flags]
+
+Serves one stream at rtsp://<host>:<port>/<session>: the embedded sample
+(H.264 and AAC) without -video, else a video file and an optional audio
+file, both looped, or an encoder's output on standard input (-video -),
+played until it ends.
+
+Flags:
+`
+
+// parseFlags reads the command line. The usage strings are written to read
+// well with the "(default ...)" the flag package appends, and the word in
+// backquotes names the flag's argument.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("rtspd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&o.port, "port", 8554, "RTSP `port` to listen on")
+	fs.StringVar(&o.session, "session", "test", "session (mount point) `name`: rtsp://host:port/<name>")
+	fs.StringVar(&o.video, "video", "", "video `file`: Annex-B .h264/.264 or .h265/.265/.hevc, or .mjpeg (concatenated JPEGs);\n"+
+		"\"-\" reads H.264 (or -vcodec) from standard input; without it, the embedded sample")
+	fs.StringVar(&o.vcodec, "vcodec", "", "video `codec` when the file name does not tell: h264, h265 or mjpeg")
+	fs.StringVar(&o.audio, "audio", "", "audio `file`: ADTS .aac, or raw 8 kHz .ulaw/.pcmu or .alaw/.pcma;\n"+
+		"without it, the sample's AAC with the sample video and no audio otherwise")
+	fs.Float64Var(&o.fps, "fps", 25, "frame `rate` of the video input")
+	fs.StringVar(&o.user, "user", "", "require this user `name` (Digest authentication; with -pass)")
+	fs.StringVar(&o.pass, "pass", "", "`password` for -user")
+	fs.StringVar(&o.host, "host", "", "`host` name or address to put in the URL; without it, the primary address")
+	fs.BoolVar(&o.verbose, "v", false, "log every connection and session")
+	fs.DurationVar(&o.status, "status", 5*time.Second, "`interval` of the status line; 0 turns it off")
+	fs.DurationVar(&o.duration, "t", 0, "stop after `duration`; without it, run until interrupted")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q (flags come as -name value)", fs.Arg(0))
+	case o.fps <= 0 || o.fps > 1000:
+		return o, fmt.Errorf("-fps %v out of range (0 to 1000)", o.fps)
+	case (o.user == "") != (o.pass == ""):
+		return o, errors.New("-user and -pass go together")
+	case o.status < 0 || o.duration < 0:
+		return o, errors.New("-status and -t cannot be negative")
+	}
+	return o, nil
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rtspkit/rtspkit/server"
+)
+
+// serve opens the inputs, serves them until a signal, -t, the end of
+// standard input or an error, and stops the server cleanly. The inputs are
+// checked before the server starts, so a wrong file fails at once.
+func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
+	vsrc, err := openVideo(o.video, o.vcodec, stdin)
+	if err != nil {
+		return err
+	}
+	asrc, err := openAudio(o.audio, o.video == "")
+	if err != nil {
+		return err
+	}
+
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	srv := server.New()
+	if err := srv.InitConfig(server.Config{
+		Port: o.port, AdvertisedHost: o.host, Username: o.user, Password: o.pass, Logger: logger,
+	}); err != nil {
+		return err
+	}
+	defer srv.Destroy()
+	audioType := server.AudioNone
+	if asrc != nil {
+		audioType = asrc.codec
+	}
+	if err := srv.CreateSessionWithAudio(o.session, vsrc.codec, audioType); err != nil {
+		return err
+	}
+	// Signals are caught from before Start, so that Ctrl-C always stops
+	// cleanly.
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	url, _ := srv.URL(o.session)
+	fmt.Fprintf(stdout, "rtspd: serving %s (%s%s) at %s\n", vsrc.name, vsrc.codec, audioLabel(asrc), url)
+	for _, n := range []string{vsrc.note, audioNote(asrc)} {
+		if n != "" {
+			fmt.Fprintln(stderr, "rtspd:", n)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 2)
+	start := time.Now()
+	period := time.Duration(float64(time.Second) / o.fps)
+	note := func(s string) { fmt.Fprintln(stdout, "rtspd:", s) }
+	go func() { errc <- vsrc.pump(ctx, srv, o.session, o.fps, pacer(start, period), note) }()
+	if asrc != nil {
+		go func() { errc <- asrc.pump(ctx, srv, o.session, pacer(start, asrc.period)) }()
+	}
+	if o.status > 0 {
+		go statusLoop(ctx, srv, o.session, o.status, unitsLabel(vsrc.codec, audioType), stdout)
+	}
+	var timeout <-chan time.Time
+	if o.duration > 0 {
+		timeout = time.After(o.duration)
+	}
+
+	var why string
+	var runErr error
+	select {
+	case s := <-sigc:
+		why = stopReason(s)
+	case <-timeout:
+		why = fmt.Sprintf("-t %v is over", o.duration)
+	case runErr = <-errc:
+		why = "the input stopped"
+		if errors.Is(runErr, errInputEnded) {
+			why, runErr = runErr.Error(), nil
+		}
+	}
+	cancel()
+	if runErr != nil {
+		fmt.Fprintln(stdout, "rtspd: stopping")
+	} else {
+		fmt.Fprintf(stdout, "rtspd: %s; stopping\n", why)
+	}
+	if err := srv.Stop(); err != nil && !errors.Is(err, server.ErrNotStarted) {
+		return err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	fmt.Fprintln(stdout, "rtspd: stopped cleanly")
+	return nil
+}
+
+func stopReason(s os.Signal) string {
+	if s == os.Interrupt {
+		return "interrupted"
+	}
+	return "terminated (SIGTERM)"
+}
+
+func audioLabel(a *audioSource) string {
+	if a == nil {
+		return ""
+	}
+	return " + " + string(a.codec)
+}
+
+func audioNote(a *audioSource) string {
+	if a == nil {
+		return ""
+	}
+	return a.note
+}
