@@ -70,7 +70,6 @@ func startCodecServer(t *testing.T, video server.VideoType, audio server.AudioTy
 type unitRec struct {
 	mu     sync.Mutex
 	frames map[int][]Frame // copies
-	counts map[int]int
 	want   map[int]int
 	done   chan struct{}
 	once   sync.Once
@@ -169,7 +168,7 @@ func annexB(aus [][][]byte) [][]byte {
 
 func TestCodecH265(t *testing.T) {
 	t.Parallel()
-	aus := splitAUs(h26x.SplitNALs(nil, readFile(t, "h265_main_720p.h265")), &h26x.H265AUDetector{})
+	aus := splitAUs(h26x.SplitNALs(nil, readFile(t, "h265_main_720p_bframes.h265")), &h26x.H265AUDetector{})
 	url := startCodecServer(t, server.VideoH265, server.AudioNone, annexB(aus), 40*time.Millisecond, nil, 0)
 	desc, frames := playAll(t, url, TransportTCP, map[int]int{0: 30})
 	tr := desc.Tracks[0]

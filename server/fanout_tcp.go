@@ -59,7 +59,10 @@ func (c *conn) tryWriteWire(b []byte) (n int, locked bool, err error) {
 	if !c.wmu.TryLock() {
 		return 0, false, errUseFallback
 	}
-	n, err = c.raw.write(b)
+	// A write error (not only a full socket) takes the fallback too: the
+	// reader's writer goroutine meets it again on its blocking write and
+	// closes the connection there, in one place.
+	n, _ = c.raw.write(b)
 	switch {
 	case n == len(b):
 		c.wmu.Unlock()

@@ -13,7 +13,6 @@ import (
 type jpegIngest struct {
 	p      mjpeg.Packetizer
 	frames [][]byte
-	seen   bool
 }
 
 func newJPEGIngest(c *Config) *jpegIngest {

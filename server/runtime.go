@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -74,7 +73,10 @@ func startRuntime(s *Server) (*runtime, error) {
 	go func() { defer r.wg.Done(); readLoop(u.rtpConn, func(netip.AddrPort, []byte) {}) }()
 	go func() { defer r.wg.Done(); readLoop(u.rtcpConn, r.onUDPRTCP) }()
 	go func() { defer r.wg.Done(); r.housekeeping() }()
-	cfg.Logger.Info("rtsp server listening", "addr", ln.Addr().String(), "udp", u.rtpPort)
+	// udp_ports is the RTP/RTCP pair every unicast UDP player is sent
+	// from (Config.UDPPortMin-UDPPortMax).
+	cfg.Logger.Info("rtsp server listening", "addr", ln.Addr().String(),
+		"udp_ports", fmt.Sprintf("%d-%d", u.rtpPort, u.rtpPort+1))
 	return r, nil
 }
 
@@ -298,8 +300,6 @@ func (r *runtime) stopWait() time.Duration {
 	}
 	return r.cfg.WriteTimeout
 }
-
-var errSessionGone = errors.New("session ended")
 
 // onUDPRTCP handles a datagram on the server's RTCP port.
 func (r *runtime) onUDPRTCP(from netip.AddrPort, b []byte) {

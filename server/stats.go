@@ -61,11 +61,23 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 	if run == nil {
 		return st, nil
 	}
+	// The sessions are listed under run.mu and read after it is released:
+	// SETUP holds a session's mu while it takes run.mu, so holding run.mu
+	// while taking a session's mu could deadlock with it.
 	run.mu.Lock()
+	var sessions []*rtspSession
 	for _, rs := range run.sessions {
-		if rs.m != m {
-			continue
+		if rs.m == m {
+			sessions = append(sessions, rs)
 		}
+	}
+	var group *reader
+	var groupAddr string
+	if g := run.mcast[m]; g != nil && g.r != nil {
+		group, groupAddr = g.r, g.addr.String()
+	}
+	run.mu.Unlock()
+	for _, rs := range sessions {
 		rs.mu.Lock()
 		r := rs.r
 		kind := rs.kind
@@ -84,12 +96,11 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 		}
 		st.Readers = append(st.Readers, rd)
 	}
-	if g := run.mcast[m]; g != nil && g.r != nil {
-		rd := ReaderStats{Transport: "multicast", Remote: g.addr.String()}
-		g.r.fill(&rd, m)
+	if group != nil {
+		rd := ReaderStats{Transport: "multicast", Remote: groupAddr}
+		group.fill(&rd, m)
 		st.Readers = append(st.Readers, rd)
 	}
-	run.mu.Unlock()
 	return st, nil
 }
 

@@ -35,10 +35,6 @@ func ParseVideoType(s string) (VideoType, error) {
 	return "", fmt.Errorf("%w: %q", ErrUnknownVideoType, s)
 }
 
-func (v VideoType) valid() bool {
-	return v == VideoH264 || v == VideoH265 || v == VideoMJPEG
-}
-
 // AudioType is the codec of a session's audio track.
 type AudioType string
 
