@@ -83,7 +83,8 @@ func analyzeStream(so *streamObs, ref refMap, dur time.Duration, sent []time.Tim
 		return r
 	}
 	// Resolve global unit numbers. The last identified unit is live: it
-	// went out less than a second before the player printed it, which
+	// went out less than a loop (2 s of video, 1 s of MJPEG) before the
+	// player printed it, however slow the machine made the player, which
 	// picks one loop. The others follow by walking the content positions
 	// backwards and forwards from it (a position that repeats is a unit
 	// decoded twice); units the reference does not know are placed by their
@@ -93,7 +94,7 @@ func analyzeStream(so *streamObs, ref refMap, dur time.Duration, sent []time.Tim
 	lu := us[lastID]
 	n := make([]int, len(us))
 	n[lastID] = -1
-	maxAge := min(900*time.Millisecond, time.Duration(ref.loop)*dur*9/10)
+	maxAge := time.Duration(ref.loop) * dur * 95 / 100
 	for c := pos[lastID]; c < len(sent); c += ref.loop {
 		if !sent[c].After(lu.wall) && lu.wall.Sub(sent[c]) < maxAge {
 			if n[lastID] >= 0 {
@@ -162,4 +163,63 @@ func (r streamReport) counts() string {
 		return fmt.Sprintf("%d/%d", r.decoded, r.sent)
 	}
 	return fmt.Sprintf("%d/~%d", r.decoded, r.expected)
+}
+
+// joinReport says where a player's first decoded frame came from.
+type joinReport struct {
+	first   int   // global unit number of the first decoded frame (-1: unknown)
+	allowed []int // keyframes that may have headed the GOP cache at PLAY
+}
+
+// fromCache reports whether the first decoded frame is a keyframe that was
+// in the GOP cache when the player's PLAY took effect.
+func (j joinReport) fromCache() bool {
+	for _, k := range j.allowed {
+		if j.first == k {
+			return true
+		}
+	}
+	return false
+}
+
+// analyzeJoin finds which unit a player decoded first and which keyframes
+// the server's GOP cache could have started with at PLAY.
+//
+// The first frame's content gives its position pos in the loop, and so the
+// units it may have been: those with that position sent before the player
+// printed it. Content cannot tell them apart, so when one of them is a
+// keyframe the cache may have held, that is the one; otherwise the latest
+// (a slow player that printed the first frame more than a loop after PLAY
+// makes the two coincide). The cache at PLAY holds the frames from the last keyframe the
+// server had been given. play is when the suite saw the server begin
+// sending, up to slack after the real instant (polling, and the Send call
+// still in progress), so every keyframe whose call began within slack
+// before play may be the cached one; a keyframe sent after play is the
+// next live one, which a server without a working cache would start with.
+func analyzeJoin(sent []time.Time, key func(n int) bool, loop, pos int, firstWall, play time.Time, slack time.Duration) joinReport {
+	j := joinReport{first: -1}
+	last := -1 // the last keyframe sent at least slack before play
+	for n := range sent {
+		if !key(n) || sent[n].After(play) {
+			continue
+		}
+		if !sent[n].After(play.Add(-slack)) {
+			last = n
+		} else {
+			j.allowed = append(j.allowed, n)
+		}
+	}
+	if last >= 0 {
+		j.allowed = append([]int{last}, j.allowed...)
+	}
+	if loop <= 0 || pos < 0 {
+		return j
+	}
+	for n := pos; n < len(sent) && !sent[n].After(firstWall); n += loop {
+		j.first = n
+		if j.fromCache() {
+			break
+		}
+	}
+	return j
 }

@@ -46,6 +46,10 @@ func (r row) label() string {
 	return s
 }
 
+// arrivalTimed says whether the row tests the server's delivery timing, so
+// that GStreamer must time it by arrival (see gstBufferMode).
+func (r row) arrivalTimed() bool { return r.stall > 0 || r.chunk > 1 }
+
 func (r row) wants(player, transport string) bool {
 	if r.players == nil {
 		return true
@@ -91,7 +95,12 @@ const window = 5 * time.Second
 // Thresholds of the issue.
 const (
 	maxAVOffset = 100 * time.Millisecond // audio and video within 100 ms
-	maxJoin     = 500 * time.Millisecond // first decodable frame after PLAY
+	// maxJoin bounds the wall time from PLAY to the first decoded frame.
+	// That the frame came from the GOP cache is checked by content
+	// (checkJoin); this bound only catches a server that holds the cache
+	// back. Players themselves take up to about 1 s to start on a loaded
+	// 2-core machine (seen under make test), hence the margin.
+	maxJoin = 3 * time.Second
 	// maxTimestampError bounds how far a unit's pts may be from its place
 	// in the source's schedule: the same bound as for A/V sync, since a
 	// picture shown further off is out of sync with its sound.
@@ -101,12 +110,15 @@ const (
 // cellFunc runs one cell and fills res; problems go to res.Problems.
 type cellFunc func(ctx context.Context, t *testing.T, res *Result)
 
-// parallelism is how many cells run at once.
+// parallelism is how many cells run at once. Each decoding player takes
+// about a quarter of a core for 720p25; three at once leave room on two
+// cores for the suite, the server and another busy process (make test
+// stays green with a busy loop beside it).
 func parallelism() int {
 	if n, err := strconv.Atoi(os.Getenv(envParallel)); err == nil && n > 0 {
 		return n
 	}
-	return 6
+	return 3
 }
 
 // task is a cell waiting to run.
@@ -129,7 +141,7 @@ func runTasks(t *testing.T, tasks []task) {
 	results := make([]done, len(tasks))
 	sem := make(chan struct{}, parallelism())
 	var wg sync.WaitGroup
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), cellsDeadline)
 	defer cancel()
 	for i := range tasks {
 		// Tool checks happen here, on the test goroutine, so that a skip
@@ -179,6 +191,7 @@ func runTasks(t *testing.T, tasks []task) {
 				}
 				return res
 			}
+			progress("start %s %s", tasks[i].res.Media, tasks[i].res.Column())
 			res := run()
 			if res.Status == Fail && ctx.Err() == nil {
 				// One more try: players and the shared machine have bad
@@ -193,6 +206,7 @@ func runTasks(t *testing.T, tasks []task) {
 					}
 				}
 			}
+			progress("done %s %s: %s in %v", res.Media, res.Column(), res.Status, res.Elapsed.Round(time.Millisecond))
 			results[i] = done{res: res}
 		}(i)
 	}
@@ -216,6 +230,24 @@ func runTasks(t *testing.T, tasks []task) {
 			require.Empty(t, d.res.Problems, "%s %s", d.res.Media, d.res.Column())
 		})
 	}
+}
+
+// cellsDeadline bounds a whole runTasks: every player still running then is
+// killed, and its cell reports what it was waiting for. A full run takes
+// about 3 minutes on 2 cores; the bound leaves room for a loaded machine
+// and the retries, and stays inside the go test -timeout make test sets.
+const cellsDeadline = 7 * time.Minute
+
+// progressPrefix starts the lines runTasks prints as cells start and end,
+// in the namespace child (which its parent reads, to say which cells were
+// still running if it has to be killed) and under go test -v.
+const progressPrefix = "conformance-progress: "
+
+func progress(format string, a ...any) {
+	if os.Getenv(envNetnsChild) == "" && !testing.Verbose() {
+		return
+	}
+	fmt.Printf(progressPrefix+time.Now().Format("15:04:05.000 ")+format+"\n", a...)
 }
 
 // problemf records a failed assertion.
@@ -378,7 +410,7 @@ func cellEnvOpts(transport string) envOpts {
 
 func checkExitAndComplaints(res *Result, obs *playerObs, player string) {
 	if !obs.exited {
-		problemf(res, "%s did not exit in time (killed)", player)
+		problemf(res, "%s did not exit in time: %s", player, obs.killed)
 	} else if obs.exitCode != 0 {
 		problemf(res, "%s exit status %d", player, obs.exitCode)
 	}
@@ -526,20 +558,18 @@ func decodeCell(ctx context.Context, res *Result, r row, v *videoSource, a *audi
 	if late := env.p.maxLateness(); late > 10*time.Millisecond {
 		detailf(res, "pacer up to %d ms late, longest Send call %d ms", late.Milliseconds(), env.p.longestCall().Milliseconds())
 	}
-	// Join: the first decodable frame within maxJoin of PLAY, and it is a
-	// keyframe from the GOP cache (the next live one was further away).
+	// Join: the first decoded frame is the keyframe the GOP cache held at
+	// PLAY, not the next live one (compared by content, whatever the
+	// machine's speed), and it came within maxJoin.
 	if obs.video != nil && len(obs.video.units) > 0 && !obs.play.IsZero() {
 		join := vr.first.wall.Sub(obs.play)
-		nextKey := env.p.nextKeyframeAfter(obs.play)
 		detailf(res, "first frame %d ms after PLAY", join.Milliseconds())
-		if !nextKey.IsZero() {
+		if nextKey := env.p.nextKeyframeAfter(obs.play); !nextKey.IsZero() {
 			detailf(res, "next live keyframe was %d ms after PLAY", nextKey.Sub(obs.play).Milliseconds())
 		}
+		checkJoin(res, env, v, vr, obs.play)
 		if join > maxJoin {
 			problemf(res, "first decoded frame %v after PLAY (limit %v)", join.Round(time.Millisecond), maxJoin)
-		}
-		if vr.firstIndex >= 0 && !v.key[vr.firstIndex] {
-			problemf(res, "first decoded frame is loop frame %d, not a keyframe", vr.firstIndex)
 		}
 	} else if obs.play.IsZero() {
 		problemf(res, "the server never started sending to the player")
@@ -560,6 +590,38 @@ func decodeCell(ctx context.Context, res *Result, r row, v *videoSource, a *audi
 		} else {
 			problemf(res, "cannot measure A/V sync: units not matched to what was sent (video %v, audio %v)", vr.resolved, ar.resolved)
 		}
+	}
+}
+
+// joinSlack is how far before the instant the suite saw delivery begin the
+// server's PLAY may really have taken effect: the 2 ms polling of Stats on
+// a loaded machine, plus a Send call that was under way.
+const joinSlack = 100 * time.Millisecond
+
+// checkJoin fails the cell unless the first decoded frame is a keyframe
+// the GOP cache held at PLAY.
+func checkJoin(res *Result, env *cellEnv, v *videoSource, vr streamReport, play time.Time) {
+	if vr.firstIndex < 0 {
+		problemf(res, "first decoded frame is not in the source (checksum %s)", vr.first.hash)
+		return
+	}
+	if !v.key[vr.firstIndex] {
+		problemf(res, "first decoded frame is loop frame %d, not a keyframe", vr.firstIndex)
+		return
+	}
+	sent, _, _ := env.p.sentLog()
+	key := func(n int) bool { return v.key[n%len(v.units)] }
+	j := analyzeJoin(sent, key, len(v.units), vr.firstIndex, vr.first.wall, play, joinSlack+env.p.longestCall())
+	switch {
+	case j.first < 0 || len(j.allowed) == 0:
+		problemf(res, "cannot tell which unit the first decoded frame was (loop frame %d)", vr.firstIndex)
+	case j.fromCache():
+		detailf(res, "first frame is unit %d from the GOP cache", j.first)
+	case j.first > j.allowed[len(j.allowed)-1]:
+		problemf(res, "first decoded frame is unit %d, a keyframe sent %d ms after PLAY: the player waited for the next live keyframe, not the GOP cache (unit %d)",
+			j.first, sent[j.first].Sub(play).Milliseconds(), j.allowed[len(j.allowed)-1])
+	default:
+		problemf(res, "first decoded frame is unit %d, older than the keyframe the GOP cache held at PLAY (unit %d)", j.first, j.allowed[0])
 	}
 }
 

@@ -42,6 +42,7 @@ type cellEnv struct {
 	v    *videoSource
 	a    *audioSource
 	mode feedMode
+	row  row
 	// block numbers the cell's port blocks; clientPorts derives the
 	// player's UDP ports from it.
 	block int
@@ -100,7 +101,7 @@ func newEnv(r row, v *videoSource, a *audioSource, o envOpts) (*cellEnv, error) 
 		_ = srv.Destroy()
 		return nil, err
 	}
-	e := &cellEnv{srv: srv, name: name, url: url, v: v, a: a, mode: mode, block: k,
+	e := &cellEnv{srv: srv, name: name, url: url, v: v, a: a, mode: mode, row: r, block: k,
 		udpLo: cfg.UDPPortMin, udpHi: cfg.UDPPortMax}
 	e.p = startPacer(srv, name, r, v, a)
 	return e, nil

@@ -64,6 +64,9 @@ type ffprobeStream struct {
 	Extradata    int    `json:"extradata_size"`
 }
 
+// ffprobeLimit bounds one probe: it reads a few seconds of the stream.
+const ffprobeLimit = 40 * time.Second
+
 // runFFprobe probes url and returns what it reports. extra goes before the
 // input (-min_port, -max_port...).
 func runFFprobe(ctx context.Context, url, transport string, extra ...string) (*playerObs, error) {
@@ -73,12 +76,19 @@ func runFFprobe(ctx context.Context, url, transport string, extra ...string) (*p
 	}
 	args = append(args, extra...)
 	args = append(args, "-show_streams", "-of", "json", url)
+	ctx, cancel := context.WithTimeout(ctx, ffprobeLimit)
+	defer cancel()
 	cmd := playerCommand(ctx, "ffprobe", args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	obs := &playerObs{start: time.Now()}
 	out, err := cmd.Output()
 	obs.complaints = nonEmptyLines(stderr.String())
+	if ctx.Err() != nil {
+		obs.killed = fmt.Sprintf("ffprobe killed after %v while the suite waited for it to probe %s (limit %v); last stderr: %q",
+			time.Since(obs.start).Round(time.Millisecond), url, ffprobeLimit, lastLines(stderr.String(), 5))
+		return obs, nil
+	}
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
 			obs.exitCode = ee.ExitCode()
@@ -147,9 +157,13 @@ func runFFmpeg(ctx context.Context, env *cellEnv, transport string, window time.
 		return nil, err
 	}
 	// Generous: startup, probing, the window, and a slow 2-core machine.
-	code, exited := p.wait(window + 25*time.Second)
+	limit := window + 25*time.Second
+	code, exited := p.wait(limit)
 	cancel()
 	obs := parseFramecrc(p.snapshot())
+	if !exited {
+		obs.killed = p.killedReport(fmt.Sprintf("ffmpeg to decode a %v window and exit (limit %v)", window, limit))
+	}
 	obs.start = p.start
 	obs.play = <-playCh
 	p.dump(env.name+"-"+transport+"-"+p.name, obs.play)

@@ -17,10 +17,11 @@ const (
 	// envRequire, set to 1 by make test, turns a missing player into a
 	// failure instead of a skip.
 	envRequire = "RTSPKIT_REQUIRE_PLAYERS"
-	// envParallel bounds the cells that run at once (default 6).
+	// envParallel bounds the cells that run at once (default 3).
 	envParallel = "RTSPKIT_CONFORMANCE_PARALLEL"
 	// envMatrix names the file the matrix is written to after a full run
-	// (default MATRIX.md in this folder; "-" writes none).
+	// (default MATRIX.md in this folder, and then the table into the
+	// README's conformance section too; "-" writes none).
 	envMatrix = "RTSPKIT_MATRIX"
 	// envNetnsChild marks the re-executed test binary that runs the
 	// multicast cells inside a private network namespace; its value is the
@@ -36,9 +37,11 @@ const (
 // matrix collects every cell's result; TestMain prints it at the end.
 var matrix Matrix
 
-// fullRun is set when TestPlayers ran every cell (no -run filter on it),
-// so that the matrix written to MATRIX.md is complete.
-var fullRun atomic.Bool
+// fullRun is set when TestPlayers ran every cell (no RTSPKIT_CELLS
+// filter), and multicastRan when TestMulticast brought the multicast
+// column: only then is the matrix complete enough to be written to
+// MATRIX.md and the README.
+var fullRun, multicastRan atomic.Bool
 
 // columns is the order of the matrix columns.
 var columns = []string{
@@ -50,6 +53,7 @@ var columns = []string{
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	raisePriority()
 	code := m.Run()
 	if refDirMade() {
 		_ = os.RemoveAll(refDir())
@@ -57,12 +61,18 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envNetnsChild) == "" && len(matrix.Results()) > 0 {
 		md := matrix.Markdown(append([]string(nil), columns...))
 		fmt.Printf("\nConformance matrix (decoded/sent units in the window: video frames + audio frames or packets):\n\n%s\n", md)
-		if out := os.Getenv(envMatrix); out != "-" && fullRun.Load() {
+		if out := os.Getenv(envMatrix); out != "-" && fullRun.Load() && multicastRan.Load() {
+			toReadme := out == ""
 			if out == "" {
 				out = "MATRIX.md"
 			}
-			if err := os.WriteFile(out, []byte(matrixHeader+md), 0o644); err != nil {
+			if err := os.WriteFile(out, []byte(matrixHeader+runInfo()+"\n\n"+md), 0o644); err != nil {
 				fmt.Fprintln(os.Stderr, "writing the matrix:", err)
+			}
+			if toReadme {
+				if err := writeReadmeTable(tableOnly(md)); err != nil {
+					fmt.Fprintln(os.Stderr, "writing the README's table:", err)
+				}
 			}
 		}
 	}

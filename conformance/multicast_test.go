@@ -4,6 +4,7 @@ package conformance
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,20 +57,35 @@ func TestMulticast(t *testing.T) {
 	// Watch the real interface for leaks while the cells run.
 	stopCapture, leaked := captureMulticastLeaks(t, dir)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	// The child's cells end by cellsDeadline; it then writes its results.
+	// Past childLimit it is killed and the failure says which cells were
+	// still running and what it printed last.
+	childLimit := cellsDeadline + 2*time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), childLimit)
 	defer cancel()
-	args := []string{"--net", "--", os.Args[0], "-test.run", "^TestMulticastChild$", "-test.v", "-test.count=1"}
+	args := []string{"--net", "--", os.Args[0], "-test.run", "^TestMulticastChild$", "-test.v", "-test.count=1",
+		"-test.timeout", (childLimit + time.Minute).String()}
 	cmd := exec.CommandContext(ctx, "unshare", args...)
 	cmd.Env = append(os.Environ(), envNetnsChild+"="+out)
 	cmd.Dir, _ = os.Getwd()
-	log, err := cmd.CombinedOutput()
+	cmd.WaitDelay = 5 * time.Second
+	var log childLog
+	cmd.Stdout, cmd.Stderr = &log, &log
+	start := time.Now()
+	err := cmd.Run()
 	stopCapture()
+	if ctx.Err() != nil {
+		t.Fatalf("the namespace child was killed after %v (limit %v): %s", time.Since(start).Round(time.Second), childLimit, log.report())
+	}
 	var results []Result
 	if b, rerr := os.ReadFile(out); rerr == nil {
 		require.NoError(t, json.Unmarshal(b, &results))
 	}
 	if len(results) == 0 {
-		t.Fatalf("the namespace child produced no results (%v):\n%s", err, tail(string(log), 4000))
+		t.Fatalf("the namespace child produced no results (%v): %s", err, log.report())
+	}
+	if os.Getenv(envCells) == "" {
+		multicastRan.Store(true)
 	}
 	for _, r := range results {
 		matrix.Add(r)
@@ -85,7 +102,7 @@ func TestMulticast(t *testing.T) {
 		})
 	}
 	if err != nil {
-		t.Errorf("namespace child: %v\n%s", err, tail(string(log), 4000))
+		t.Errorf("namespace child: %v: %s", err, log.report())
 	}
 	if n, checked := leaked(); checked {
 		require.Zero(t, n, "multicast packets seen on the host's default-route interface")
@@ -191,4 +208,49 @@ func defaultRouteDev() string {
 	return ""
 }
 
-var _ = fmt.Sprint
+// childLog collects the namespace child's output as it comes, so that a
+// child that has to be killed can still be reported on.
+type childLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *childLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buf.Len() < 16<<20 {
+		l.buf.Write(p)
+	}
+	return len(p), nil
+}
+
+// report names the cells the child started and did not finish, and quotes
+// its last lines.
+func (l *childLog) report() string {
+	l.mu.Lock()
+	text := l.buf.String()
+	l.mu.Unlock()
+	running := map[string]bool{}
+	var order []string
+	for _, ln := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(ln, progressPrefix)
+		if !ok || len(rest) < 13 {
+			continue
+		}
+		rest = rest[13:] // the time stamp
+		if cell, ok := strings.CutPrefix(rest, "start "); ok {
+			running[cell] = true
+			order = append(order, cell)
+		} else if cell, ok := strings.CutPrefix(rest, "done "); ok {
+			name, _, _ := strings.Cut(cell, ": ")
+			delete(running, name)
+		}
+	}
+	var still []string
+	for _, c := range order {
+		if running[c] {
+			still = append(still, c)
+		}
+	}
+	return fmt.Sprintf("cells still running: %q; last lines of its output:\n%s", still, lastLines(text, 40))
+}

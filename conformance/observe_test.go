@@ -36,6 +36,7 @@ type playerObs struct {
 	play         time.Time // the server began sending to it (zero: never)
 	exitCode     int
 	exited       bool     // exited by itself or after our signal, not killed
+	killed       string   // when not exited: what the suite waited for, and the player's last output
 	complaints   []string // error output: every line for ffmpeg -v error, ERROR/WARNING for GStreamer
 	// audioCapsLines counts GStreamer's audio caps lines, to diagnose a
 	// cell whose audio parameters came out empty.

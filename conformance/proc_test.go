@@ -38,10 +38,13 @@ type proc struct {
 	waitErr error
 }
 
-// playerNice is the niceness players run at: the server and the pacer (the
-// camera, which has a device of its own in real life) get the CPU first, so
-// that six players decoding 720p on two cores do not make the caller late.
-const playerNice = "10"
+// playerNice is how much nicer than the suite players run: the server and
+// the pacer (the camera, which has a device of its own in real life) get
+// the CPU first, so that several players decoding 720p on two cores do not
+// make the caller late. TestMain raises the suite itself to suiteNice when
+// it may (root), so that players end at niceness 0 and share the machine
+// fairly with anything else running on it rather than starve behind it.
+const playerNice = "5"
 
 // playerCommand runs name under nice.
 func playerCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
@@ -50,7 +53,9 @@ func playerCommand(ctx context.Context, name string, args ...string) *exec.Cmd {
 
 func startProc(ctx context.Context, name string, args ...string) (*proc, error) {
 	cmd := playerCommand(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A group of its own, killed whole; and killed with the suite, should
+	// the test binary die first (the namespace child killed at its limit).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error {
 		// Kill the whole group: runuser and its child, gst-launch's helpers.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -152,23 +157,94 @@ func (p *proc) wait(d time.Duration) (int, bool) {
 	return 0, true
 }
 
-// until waits for cond over the lines read so far, re-checking on each new
-// line, until it holds, the process ends, or d passes.
-func (p *proc) until(d time.Duration, cond func([]line) bool) bool {
+// until waits until cond holds, the process ends, or d passes. cond is
+// given only the lines read since its previous call (it keeps what it
+// needs): re-reading every line at each new one made the suite's own CPU
+// use grow with the square of a player's output, enough to starve the
+// pacers of a loaded machine.
+func (p *proc) until(d time.Duration, cond func(newLines []line) bool) bool {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
+	seen := 0
+	next := func() []line {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		ls := append([]line(nil), p.lines[seen:]...)
+		seen = len(p.lines)
+		return ls
+	}
 	for {
-		if cond(p.snapshot()) {
+		if cond(next()) {
 			return true
 		}
 		select {
 		case <-p.notify:
 		case <-p.done:
-			return cond(p.snapshot())
+			return cond(next())
 		case <-deadline.C:
 			return false
 		}
 	}
+}
+
+// tail returns the last n lines the player wrote to standard output and to
+// standard error, for the report of a player that had to be killed.
+func (p *proc) tail(n int) string {
+	var b strings.Builder
+	out := p.snapshot()
+	fmt.Fprintf(&b, "last %d of %d stdout lines:", min(n, len(out)), len(out))
+	for _, l := range out[max(0, len(out)-n):] {
+		fmt.Fprintf(&b, "\n  %+d ms: %s", l.wall.Sub(p.start).Milliseconds(), l.text)
+	}
+	errs := nonEmptyLines(p.stderrText())
+	fmt.Fprintf(&b, "\nlast %d of %d stderr lines:", min(n, len(errs)), len(errs))
+	for _, l := range errs[max(0, len(errs)-n):] {
+		b.WriteString("\n  " + l)
+	}
+	return b.String()
+}
+
+// killedReport describes a player the suite had to kill: what it was
+// waiting for, how long the player ran, and what it wrote last.
+func (p *proc) killedReport(waitingFor string) string {
+	return fmt.Sprintf("%s killed after %v while the suite waited for %s; %s",
+		p.name, time.Since(p.start).Round(time.Millisecond), waitingFor, p.tail(5))
+}
+
+// toolDeadline bounds every helper command (tshark reading a capture, a
+// reference decode, ip) that has no deadline of its own.
+const toolDeadline = 90 * time.Second
+
+// run runs a helper command to completion and returns its standard output.
+// It is killed, with its process group, after toolDeadline or when ctx
+// ends; the error then says so and quotes the end of its output.
+func run(ctx context.Context, name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, toolDeadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	if err == nil {
+		return stdout.Bytes(), nil
+	}
+	cmdline := name + " " + strings.Join(args, " ")
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: killed after %v (%v) before it finished; last stdout: %q; last stderr: %q",
+			cmdline, time.Since(start).Round(time.Millisecond), ctx.Err(), lastLines(stdout.String(), 5), lastLines(stderr.String(), 5))
+	}
+	return nil, fmt.Errorf("%s: %v: %s", cmdline, err, lastLines(stderr.String(), 20))
+}
+
+// lastLines returns the last n non-empty lines of s.
+func lastLines(s string, n int) string {
+	ls := nonEmptyLines(s)
+	return strings.Join(ls[max(0, len(ls)-n):], "\n")
 }
 
 // nonEmptyLines returns the lines of s that are not blank.

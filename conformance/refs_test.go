@@ -3,13 +3,11 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -193,17 +191,6 @@ func makeRef(hashes []string, loop int) refMap {
 		delete(r.idx, h)
 	}
 	return r
-}
-
-func run(ctx context.Context, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return out, nil
 }
 
 func chunkHashes(raw []byte, size int, h func([]byte) string) []string {

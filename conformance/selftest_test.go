@@ -220,3 +220,49 @@ func TestWithinCount(t *testing.T) {
 		require.Equal(t, tc.ok, withinCount(tc.got, tc.want), "%d of %d", tc.got, tc.want)
 	}
 }
+
+func TestAnalyzeJoin(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	schedule := func(n int, every time.Duration) []time.Time {
+		s := make([]time.Time, n)
+		for i := range s {
+			s[i] = t0.Add(time.Duration(i) * every)
+		}
+		return s
+	}
+	h264 := schedule(200, 40*time.Millisecond) // 25 fps, loop 50, keyframes every 25
+	h264Key := func(n int) bool { return n%25 == 0 }
+	mjpeg := schedule(100, 100*time.Millisecond) // 10 fps, loop 10, all keyframes
+	allKey := func(int) bool { return true }
+	slack := 100 * time.Millisecond
+	tests := []struct {
+		name      string
+		sent      []time.Time
+		key       func(int) bool
+		loop, pos int
+		printed   int // ms after t0
+		play      int
+		first     int
+		allowed   []int
+		fromCache bool
+	}{
+		{"cached keyframe", h264, h264Key, 50, 25, 1500, 1240, 25, []int{25}, true},
+		{"next live keyframe", h264, h264Key, 50, 0, 2100, 1240, 50, []int{25}, false},
+		{"keyframe within the slack: either", h264, h264Key, 50, 0, 1300, 1050, 0, []int{0, 25}, true},
+		{"keyframe within the slack: the new one", h264, h264Key, 50, 25, 1300, 1050, 25, []int{0, 25}, true},
+		{"slow player, a loop later", h264, h264Key, 50, 25, 3200, 1240, 25, []int{25}, true},
+		{"older than the cache", h264, h264Key, 50, 0, 1500, 1240, 0, []int{25}, false},
+		{"mjpeg cached picture", mjpeg, allKey, 10, 5, 700, 550, 5, []int{4, 5}, true},
+		{"mjpeg next live picture", mjpeg, allKey, 10, 6, 700, 550, 6, []int{4, 5}, false},
+		{"unknown content", h264, h264Key, 50, -1, 1500, 1240, -1, []int{25}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			j := analyzeJoin(tc.sent, tc.key, tc.loop, tc.pos, at(tc.printed), at(tc.play), slack)
+			require.Equal(t, tc.first, j.first)
+			require.Equal(t, tc.allowed, j.allowed)
+			require.Equal(t, tc.fromCache, j.fromCache())
+		})
+	}
+}

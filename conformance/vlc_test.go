@@ -86,7 +86,7 @@ func vlcRTSPCell(ctx context.Context, res *Result, r row, v *videoSource, a *aud
 		log += l.text + "\n"
 	}
 	if !exited {
-		problemf(res, "cvlc did not exit")
+		problemf(res, "cvlc did not exit: %s", p.killedReport("cvlc --run-time 4 to give up on the rtsp:// URL and exit (limit 30s)"))
 	}
 	conf := vlcConfigure.FindString(log)
 	hasLive := regexp.MustCompile(`(?m)^\s+live555\s`).MatchString(list) || (conf != "" && !strings.Contains(conf, "'--disable-live555'"))
@@ -190,7 +190,7 @@ func vlcRTPCell(ctx context.Context, res *Result, r row, v *videoSource, a *audi
 	_, exited := p.wait(15 * time.Second)
 	log := p.stderrText()
 	if !exited {
-		problemf(res, "cvlc did not exit on SIGTERM")
+		problemf(res, "cvlc did not exit on SIGTERM: %s", p.killedReport("cvlc to close its outputs and exit after SIGTERM (limit 15s)"))
 	}
 	if !g711 {
 		pt := 96
