@@ -1,21 +1,27 @@
 # The two commands a newcomer needs:
 #   make run    serve the embedded sample at rtsp://<host>:8554/test
-#   make test   install the players the tests need (Debian packages) and run
-#               gofmt, go vet, every fuzz target briefly, and every test with
-#               the race detector (conformance tests with real players included)
+#   make test   install what the tests need (players from Debian's packages,
+#               staticcheck) and run gofmt, go vet, staticcheck, every fuzz
+#               target briefly, every test with the race detector, then the
+#               conformance suite with real players (scripts/test.sh)
 GO ?= go
 FUZZTIME ?= 10s
 
 .PHONY: run test deps check-fmt vet fuzz-ci fuzz bench bench-unit
 
+# Built, then run in place of the recipe's shell (exec): Ctrl-C goes to
+# rtspd, which stops cleanly and exits 0, so make has no error to report
+# (go run would exit 1 on the signal). ARGS="-video x.h264" passes flags.
 run:
-	$(GO) run ./cmd/rtspd
+	$(GO) build -o bin/rtspd ./cmd/rtspd
+	exec ./bin/rtspd $(ARGS)
 
-test: deps check-fmt vet
-	./scripts/fuzz-ci.sh
-	RTSPKIT_REQUIRE_PLAYERS=1 $(GO) test -race -count=1 ./...
+# The phases, their order and their times: scripts/test.sh.
+test:
+	GO=$(GO) ./scripts/test.sh
 
-# Every fuzz target for a slice of ~100 s in all (part of make test).
+# Every fuzz target, about 100 s in all including the build (about 110 s
+# from a cold build cache; see scripts/fuzz-ci.sh). Part of make test.
 fuzz-ci:
 	./scripts/fuzz-ci.sh
 
@@ -29,15 +35,18 @@ check-fmt:
 vet:
 	$(GO) vet ./...
 
-# Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=1h for a campaign).
+# Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=1h for a
+# campaign); every target runs even if one fails; FUZZ_CI_TARGETS=regexp for
+# some only.
 fuzz:
 	./scripts/fuzz-all.sh $(FUZZTIME)
 
 # Side by side with gortsplib and pion (the bench/ module): micro benchmarks
-# and the load benchmark, one table, about 2.5 minutes. BENCHFLAGS=-quick
-# for a 40 s run; -readme README.md refreshes bench/README.md's table.
+# and the load benchmark, about 2.5 minutes. It rewrites the results in
+# bench/README.md and the summary in README.md (never edit those by hand).
+# BENCHFLAGS=-quick for a 40 s smoke run.
 bench:
-	cd bench && $(GO) run ./cmd/benchall $(BENCHFLAGS)
+	cd bench && $(GO) run ./cmd/benchall -readme README.md -summary ../README.md $(BENCHFLAGS)
 
 # The main module's own benchmarks.
 bench-unit:

@@ -2,12 +2,15 @@
 // the packetization micro benchmarks (cmd/microtable) and the load benchmark
 // (cmd/loadbench), and prints one Markdown report: the date and machine,
 // the targets of the benchmark issue with what was measured against each,
-// and both tables. With -readme it also puts the report into README.md
-// between the markers <!-- bench:begin --> and <!-- bench:end -->.
+// and both tables. With -readme it also puts the report into bench's
+// README.md between the markers <!-- bench:begin --> and <!-- bench:end -->,
+// and with -summary a side-by-side table into the project's README.md
+// between <!-- perf:begin --> and <!-- perf:end --> (make bench does both:
+// those tables are never edited by hand).
 //
 //	go run ./cmd/benchall                 # the full run, a few minutes
 //	go run ./cmd/benchall -quick          # a one-minute smoke run
-//	go run ./cmd/benchall -readme README.md
+//	go run ./cmd/benchall -readme README.md -summary ../README.md
 //
 // Run it from the bench directory.
 package main
@@ -62,14 +65,15 @@ func main() {
 	repeat := flag.Int("repeat", 1, "load runs per row and server")
 	window := flag.Duration("window", 10*time.Second, "load measurement window")
 	readme := flag.String("readme", "", "also write the report into this README between the bench markers")
+	summary := flag.String("summary", "", "also write a side-by-side summary into this README between the perf markers (the project's README.md)")
 	flag.Parse()
-	if err := run(*quick, *rows, *repeat, *window, *readme); err != nil {
+	if err := run(*quick, *rows, *repeat, *window, *readme, *summary); err != nil {
 		fmt.Fprintln(os.Stderr, "benchall:", err)
 		os.Exit(1)
 	}
 }
 
-func run(quick bool, rows string, repeat int, window time.Duration, readme string) error {
+func run(quick bool, rows string, repeat int, window time.Duration, readme, summary string) error {
 	tmp, err := os.MkdirTemp("", "benchall")
 	if err != nil {
 		return err
@@ -112,17 +116,78 @@ func run(quick bool, rows string, repeat int, window time.Duration, readme strin
 	}
 
 	var rep bytes.Buffer
-	fmt.Fprintf(&rep, "Measured %s on %s; gortsplib %s, pion/rtp %s.\n\n",
+	measured := fmt.Sprintf("Measured %s on %s; gortsplib %s, pion/rtp %s",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), machine(), modVersion("github.com/bluenviron/gortsplib/v4"), modVersion("github.com/pion/rtp"))
+	if quick {
+		measured += " (a -quick run: short windows, fewer readers)"
+	}
+	fmt.Fprintf(&rep, "%s.\n\n", measured)
 	fmt.Fprintf(&rep, "### Targets\n\n")
 	targets(&rep, micro, load)
 	fmt.Fprintf(&rep, "\n### Packetize + marshal (whole 1-s input per op, median of runs)\n\n%s\n", strings.TrimSpace(microTable))
 	fmt.Fprintf(&rep, "\n### Load (one server process, one swarm process, loopback)\n\n%s\n", strings.TrimSpace(loadTable))
 	os.Stdout.Write(rep.Bytes())
 	if readme != "" {
-		return writeReadme(readme, rep.Bytes())
+		if err := writeBetween(readme, "<!-- bench:begin -->", "<!-- bench:end -->", rep.Bytes()); err != nil {
+			return err
+		}
+	}
+	if summary != "" {
+		var sum bytes.Buffer
+		fmt.Fprintf(&sum, "<!-- Written by make bench (bench/cmd/benchall -summary); do not edit by hand. -->\n%s.\n\n", measured)
+		summaryTable(&sum, micro, load)
+		if err := writeBetween(summary, "<!-- perf:begin -->", "<!-- perf:end -->", sum.Bytes()); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// summaryTable writes the load rows side by side (rtspkit / gortsplib) and
+// the packetization and heap figures, for the project's README.
+func summaryTable(w *bytes.Buffer, micro []microRow, load []loadRow) {
+	find := func(t string, n int, server string) *loadRow {
+		for i := range load {
+			if load[i].Transport == t && load[i].Readers == n && load[i].Server == server {
+				return &load[i]
+			}
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "| load | delivered | loss %%, rtspkit / gortsplib | server CPU %%, rtspkit / gortsplib | CPU-s per Gbit, rtspkit / gortsplib | ratio | p99 latency ms, rtspkit / gortsplib (rtspkit keyframes; other frames) |\n")
+	fmt.Fprintf(w, "|---|---:|---|---|---|---:|---|\n")
+	var maxHeap int64
+	for i := range load {
+		o := &load[i]
+		if o.Server != "rtspkit" {
+			continue
+		}
+		if o.Error != "" {
+			fmt.Fprintf(w, "| %d %s readers | error: %s | | | | | |\n", o.Readers, strings.ToUpper(o.Transport), o.Error)
+			continue
+		}
+		maxHeap = max(maxHeap, o.HeapPerReaderBytes)
+		g := find(o.Transport, o.Readers, "gortsplib")
+		if g == nil || g.Error != "" {
+			fmt.Fprintf(w, "| %d %s readers | %.0f Mbit/s | %.3f / – | %.1f / – | %.3f / – | – | %.2f (%.2f; %.2f) / – |\n",
+				o.Readers, strings.ToUpper(o.Transport), o.Mbps, o.LossPct, o.CPUPct, o.CPUPerGbit,
+				o.LatencyP99Ms, o.LatencyKeyP99Ms, o.LatencyOtherP99Ms)
+			continue
+		}
+		fmt.Fprintf(w, "| %d %s readers | %.0f Mbit/s | %.3f / %.3f | %.1f / %.1f | %.3f / %.3f | %.2f | %.2f (%.2f; %.2f) / %.2f |\n",
+			o.Readers, strings.ToUpper(o.Transport), o.Mbps, o.LossPct, g.LossPct, o.CPUPct, g.CPUPct,
+			o.CPUPerGbit, g.CPUPerGbit, o.RatioToGortsplib, o.LatencyP99Ms, o.LatencyKeyP99Ms, o.LatencyOtherP99Ms, g.LatencyP99Ms)
+	}
+	fmt.Fprintf(w, "\n")
+	for _, r := range micro {
+		if r.Impl == "rtspkit" && r.What == "packetize+marshal" {
+			fmt.Fprintf(w, "Packetize + marshal of %s (a whole second of the stream per op): %.1f GB/s, %d allocs/op, %.1f× gortsplib.\n",
+				r.Codec, r.MBps/1000, r.AllocsPerOp, r.XGortsplib)
+		}
+	}
+	if maxHeap > 0 {
+		fmt.Fprintf(w, "Heap per connected reader: %.1f KiB at most.\n", float64(maxHeap)/1024)
+	}
 }
 
 func output(bin string, args ...string) (string, error) {
@@ -238,8 +303,9 @@ func targets(w *bytes.Buffer, micro []microRow, load []loadRow) {
 	fmt.Fprintf(w, "| heap per reader ≤ 64 KiB | %.1f KiB at most | %s |\n", float64(maxHeap)/1024, mark(maxHeap > 0 && maxHeap <= 64<<10))
 }
 
-func writeReadme(path string, report []byte) error {
-	const begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+// writeBetween replaces what stands between the markers begin and end in
+// the file at path with report.
+func writeBetween(path, begin, end string, report []byte) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -247,7 +313,7 @@ func writeReadme(path string, report []byte) error {
 	s := string(data)
 	i, j := strings.Index(s, begin), strings.Index(s, end)
 	if i < 0 || j < i {
-		return errors.New(path + ": no bench markers")
+		return errors.New(path + ": no " + begin + " ... " + end + " markers")
 	}
 	s = s[:i+len(begin)] + "\n" + string(report) + "\n" + s[j:]
 	return os.WriteFile(path, []byte(s), 0o644)

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make test (and so CI): every check, in an order that keeps the real-time
+# conformance suite off a machine busy with other tests, and a summary of
+# how long each phase took.
+#
+#   1. install-deps.sh: the players and tools from Debian's packages, and
+#      staticcheck from the Go module proxy, when missing
+#   2. gofmt, go vet, staticcheck
+#   3. fuzz-ci.sh: every fuzz target for a slice of a fixed budget
+#   4. go test -race of every package but conformance
+#   5. go test -race ./conformance, alone: real players decode 720p in
+#      real time, and the suite asserts on what they received
+#
+# A failing phase stops the run; the summary still says which.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RTSPKIT_REQUIRE_PLAYERS=1
+GO=${GO:-go}
+
+summary=()
+current=""
+started=$SECONDS
+finish() {
+  local rc=$?
+  local ok=${#summary[@]} failed=0
+  if [ "$rc" -ne 0 ] && [ -n "$current" ]; then
+    summary+=("$(printf '%-12s FAILED after %ds' "$current" $((SECONDS - phase_start)))")
+    failed=1
+  fi
+  echo
+  echo "make test: how the time divided"
+  printf '  %s\n' "${summary[@]}"
+  printf '  %-12s %ds\n' "total" $((SECONDS - started))
+  echo "phases: $ok passed, $failed failed"
+  exit "$rc"
+}
+trap finish EXIT
+
+phase() {
+  current=$1
+  shift
+  phase_start=$SECONDS
+  echo "== $current: $*"
+  "$@"
+  summary+=("$(printf '%-12s %ds' "$current" $((SECONDS - phase_start)))")
+  current=""
+}
+
+phase deps ./scripts/install-deps.sh
+phase gofmt make -s check-fmt
+phase vet $GO vet ./...
+phase staticcheck "$($GO env GOPATH)/bin/staticcheck" ./...
+phase fuzz ./scripts/fuzz-ci.sh
+phase unit $GO test -race -count=1 $($GO list ./... | grep -v '/conformance$')
+phase conformance $GO test -race -count=1 -timeout 20m ./conformance
