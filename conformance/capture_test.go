@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -122,8 +121,9 @@ func captureCell(ctx context.Context, res *Result, r row, transport string) {
 	time.Sleep(100 * time.Millisecond)
 	obs, err := runFFmpeg(ctx, env, transport, 4*time.Second)
 	time.Sleep(300 * time.Millisecond)
-	_ = dc.Process.Signal(syscall.SIGINT)
-	_ = dc.Wait()
+	if !interruptWithin(dc, 10*time.Second) {
+		problemf(res, "dumpcap did not stop within 10s of SIGINT (killed); stderr: %q", lastLines(dcErr.String(), 5))
+	}
 	if err != nil {
 		problemf(res, "ffmpeg: %v", err)
 		return

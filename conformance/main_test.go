@@ -3,6 +3,7 @@
 package conformance
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -129,7 +130,7 @@ func needGst(t testing.TB, elements ...string) {
 	inspect := needTool(t, "gst-inspect-1.0", "gstreamer1.0-tools")
 	var missing []string
 	for _, e := range elements {
-		if exec.Command(inspect, "--exists", e).Run() != nil {
+		if _, err := run(context.Background(), inspect, "--exists", e); err != nil {
 			missing = append(missing, e+" ("+gstElementPackage[e]+")")
 		}
 	}

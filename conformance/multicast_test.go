@@ -123,11 +123,11 @@ func TestMulticastChild(t *testing.T) {
 		{"ip", "link", "set", "lo", "multicast", "on"},
 		{"ip", "route", "add", "224.0.0.0/4", "dev", "lo"},
 	} {
-		b, err := exec.Command(c[0], c[1:]...).CombinedOutput()
-		require.NoError(t, err, "%v: %s", c, b)
+		_, err := run(context.Background(), c[0], c[1:]...)
+		require.NoError(t, err)
 	}
 	// Refuse to run anywhere but in a namespace with nothing but lo.
-	links, err := exec.Command("ip", "-o", "link").Output()
+	links, err := run(context.Background(), "ip", "-o", "link")
 	require.NoError(t, err)
 	require.Equal(t, 1, strings.Count(string(links), "\n"), "the namespace must hold only lo:\n%s", links)
 
@@ -170,12 +170,13 @@ func captureMulticastLeaks(t *testing.T, dir string) (stop func(), leaked func()
 			return
 		}
 		stopped = true
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
+		if !interruptWithin(cmd, 10*time.Second) {
+			t.Errorf("dumpcap on %s did not stop within 10s of SIGINT (killed)", dev)
+		}
 	}
 	leaked = func() (int, bool) {
 		stop()
-		out, err := exec.Command("tshark", "-r", file, "-T", "fields", "-e", "frame.number").Output()
+		out, err := run(context.Background(), "tshark", "-r", file, "-T", "fields", "-e", "frame.number")
 		if err != nil {
 			t.Logf("reading the leak capture: %v", err)
 			return 0, false
@@ -195,7 +196,7 @@ func captureMulticastLeaks(t *testing.T, dir string) (stop func(), leaked func()
 
 // defaultRouteDev returns the interface of the IPv4 default route.
 func defaultRouteDev() string {
-	out, err := exec.Command("ip", "-4", "route", "show", "default").Output()
+	out, err := run(context.Background(), "ip", "-4", "route", "show", "default")
 	if err != nil {
 		return ""
 	}

@@ -211,6 +211,29 @@ func (p *proc) killedReport(waitingFor string) string {
 		p.name, time.Since(p.start).Round(time.Millisecond), waitingFor, p.tail(5))
 }
 
+// interruptWithin stops a capture (dumpcap) the way it finishes its file:
+// SIGINT, then SIGKILL if it has not exited within d. It returns false
+// when it had to be killed.
+func interruptWithin(cmd *exec.Cmd, d time.Duration) bool {
+	if cmd.Process == nil {
+		return true
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		_ = cmd.Process.Kill()
+		<-done
+		return false
+	}
+}
+
 // toolDeadline bounds every helper command (tshark reading a capture, a
 // reference decode, ip) that has no deadline of its own.
 const toolDeadline = 90 * time.Second

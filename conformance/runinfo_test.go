@@ -3,10 +3,10 @@
 package conformance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"time"
@@ -50,12 +50,12 @@ func machine() string {
 
 // commit names the code under test, and says when it had local changes.
 func commit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	out, err := run(context.Background(), "git", "rev-parse", "--short", "HEAD")
 	if err != nil {
 		return "commit unknown"
 	}
 	c := "commit " + strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+	if st, err := run(context.Background(), "git", "status", "--porcelain", "--untracked-files=no"); err == nil && len(strings.TrimSpace(string(st))) > 0 {
 		c += " with local changes"
 	}
 	return c
