@@ -18,7 +18,13 @@ import (
 // 4:2:2 or 4:2:0 picture with other sampling factors (FFmpeg writes 4:2:2 as
 // Y 2x2 with Cb and Cr 1x2). Restart markers are not kept. Other errors of
 // ParseJPEG are returned as they are, as is ErrUnsupportedSampling for
-// chroma ratios RFC 2435 has no type for (grayscale, 4:4:4, 4:1:1).
+// chroma ratios RFC 2435 has no type for (grayscale, 4:4:4, 4:1:1) and for
+// RGB pictures. Scan data that does not decode to one definite set of
+// coefficients is refused with ErrInvalid or ErrTruncated, never guessed
+// at: a bad Huffman code, an MCU cut short, a value out of range, an AC
+// symbol T.81 leaves undefined in a sequential scan, a restart marker
+// missing or out of sequence. Decoders recover from such data in
+// different ways, so no output could keep "the" picture.
 //
 // Conform allocates the result and, while it works, the picture's
 // coefficients (128 bytes per 8x8 block, at most about 17 MB at 2040x2040):
@@ -46,6 +52,9 @@ func (r *rawJPEG) transcode() ([]byte, error) {
 	}
 	if r.nComp != 3 {
 		return nil, fmt.Errorf("%w: %d components", ErrUnsupportedSampling, r.nComp)
+	}
+	if err := r.checkYCbCr(); err != nil {
+		return nil, err
 	}
 	y, cb, cr := r.comp[0], r.comp[1], r.comp[2]
 	hmax, vmax := 0, 0
@@ -130,7 +139,7 @@ func (r *rawJPEG) decodeScan(hmax, vmax int) ([3]plane, error) {
 	total := mcusX * mcusY
 	for m := range total {
 		if r.restart != 0 && m > 0 && m%int(r.restart) == 0 {
-			if err := br.restart(); err != nil {
+			if err := br.restart(byte(m/int(r.restart)-1) & 7); err != nil {
 				return planes, err
 			}
 			pred = [3]int32{}
@@ -201,11 +210,21 @@ func decodeBlock(br *bitReader, dec *[2]huffDecoder, pred *int32, blk []int16) e
 		}
 		run, size := int(rs>>4), rs&0x0F
 		if size == 0 {
-			if run != 15 {
-				break // EOB
+			switch run {
+			case 0:
+				return nil // EOB
+			case 15:
+				k += 16 // ZRL
+				continue
 			}
-			k += 16 // ZRL
-			continue
+			// T.81 F.1.2.2.1 defines no other symbol of size 0 in a
+			// sequential scan, and decoders disagree on what one
+			// means: libjpeg ends the block (EOB), FFmpeg skips run+1
+			// zeros, Go's image/jpeg reads it as a progressive EOBRUN
+			// (G.1.2.2), taking run more bits and leaving the AC
+			// coefficients of the next blocks zero. The picture has
+			// no single meaning to keep, so it is refused.
+			return fmt.Errorf("%w: AC symbol 0x%02x in a sequential scan", ErrInvalid, rs)
 		}
 		if size > 10 {
 			return fmt.Errorf("%w: AC category %d", ErrInvalid, size)

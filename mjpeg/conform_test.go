@@ -2,6 +2,7 @@ package mjpeg
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"testing"
@@ -177,4 +178,162 @@ func TestConformWithoutDHT(t *testing.T) {
 	})
 	_, err = Conform(bad)
 	require.ErrorIs(t, err, ErrInvalid)
+}
+
+// setACSymbol returns frame with symbol old of the AC Huffman table th
+// replaced by sym: the code that meant old means sym.
+func setACSymbol(t *testing.T, frame []byte, th, old, sym byte) []byte {
+	t.Helper()
+	done := false
+	out := editSegments(t, frame, func(s []segment) []segment {
+		for _, seg := range s {
+			if seg.marker != markerDHT {
+				continue
+			}
+			for b := seg.body; len(b) >= 17; {
+				n := 0
+				for _, c := range b[1:17] {
+					n += int(c)
+				}
+				if b[0] == 0x10|th {
+					for i, v := range b[17 : 17+n] {
+						if v == old && !done {
+							b[17+i], done = sym, true
+						}
+					}
+				}
+				b = b[17+n:]
+			}
+		}
+		return s
+	})
+	require.True(t, done, "no symbol 0x%02x in AC table %d", old, th)
+	return out
+}
+
+// In a sequential scan T.81 defines only EOB (0x00) and ZRL (0xF0) among
+// the AC symbols of size 0. Decoders read the others differently: libjpeg
+// ends the block, FFmpeg skips run+1 zeros, Go's image/jpeg takes a
+// progressive EOB run that also empties the next blocks. The fuzz target
+// found two such frames whose pixels changed when Conform read the symbol
+// as EOB (fuzz/testdata/fuzz/FuzzMJPEGParse/FuzzMJPEGParse_0115323d57d4d06d
+// with 0x80 in the luma table, FuzzMJPEGParse_b2ad795e4e71b281 with 0x20 in
+// the chroma table); such frames have no one picture to keep and are
+// refused.
+func TestConformUndefinedACSymbol(t *testing.T) {
+	frame := readFrames(t, file422)[0]
+	for _, tc := range []struct {
+		th, sym byte
+	}{
+		{0, 0x80}, // luma
+		{1, 0x20}, // chroma
+		{1, 0xE0},
+		{0, 0x10},
+	} {
+		// Every EOB of the table's blocks becomes the symbol.
+		bad := setACSymbol(t, frame, tc.th, 0x00, tc.sym)
+		out, err := Conform(bad)
+		require.ErrorIs(t, err, ErrInvalid, "symbol 0x%02x", tc.sym)
+		require.ErrorContains(t, err, fmt.Sprintf("AC symbol 0x%02x", tc.sym))
+		require.Nil(t, out)
+	}
+	// EOB and ZRL themselves are coded again as they were.
+	out, err := Conform(frame)
+	require.NoError(t, err)
+	requireSamePixels(t, frame, out)
+}
+
+// Restart markers must come as RST0, RST1, ... RST7, RST0: one out of
+// sequence means intervals were lost or repeated, which decoders handle
+// differently (libjpeg resynchronises, Go's image/jpeg fails).
+func TestConformRestartSequence(t *testing.T) {
+	frame := readFrames(t, fileRst422)[0]
+	segs := segmentsOf(t, frame)
+	scan := segs[find(segs, markerSOS)].scan
+	var rst []int
+	for i := 0; i+1 < len(scan); i++ {
+		if scan[i] == 0xFF && scan[i+1] >= markerRST0 && scan[i+1] <= markerRST7 {
+			require.Equal(t, byte(markerRST0+len(rst)%8), scan[i+1])
+			rst = append(rst, i+1)
+		}
+	}
+	require.GreaterOrEqual(t, len(rst), 4)
+	out, err := Conform(frame)
+	require.NoError(t, err)
+	requireSamePixels(t, frame, out)
+
+	for _, k := range []int{0, 3, len(rst) - 1} {
+		bad := editSegments(t, frame, func(s []segment) []segment {
+			b := s[find(s, markerSOS)].scan
+			b[rst[k]] = markerRST0 + byte(k+1)%8
+			return s
+		})
+		out, err := Conform(bad)
+		require.ErrorIs(t, err, ErrInvalid, "restart marker %d", k)
+		require.ErrorContains(t, err, "out of sequence")
+		require.Nil(t, out)
+	}
+}
+
+// Three components that decoders take for RGB are neither carried nor
+// rewritten: RFC 2435 and Conform's output say YCbCr, so the colours would
+// change. Without a JFIF segment, Go's image/jpeg returns such a picture as
+// RGBA. With one, decoders disagree (Go and libjpeg-turbo let JFIF win,
+// libjpeg 9 looks at the component names first), so it is refused too.
+func TestRGBRefused(t *testing.T) {
+	edit := func(frame []byte, jfif bool, ids string, app14 ...byte) []byte {
+		return editSegments(t, frame, func(s []segment) []segment {
+			var out []segment
+			if app14 != nil {
+				out = append(out, segment{marker: markerAPP14, body: app14})
+			}
+			for _, seg := range s {
+				if seg.marker == 0xE0 && !jfif {
+					continue
+				}
+				out = append(out, seg)
+			}
+			sof, sos := out[find(out, markerSOF0)].body, out[find(out, markerSOS)].body
+			for k := range 3 {
+				sof[6+3*k], sos[1+2*k] = ids[k], ids[k]
+			}
+			return out
+		})
+	}
+	adobe := func(transform byte) []byte {
+		return []byte{'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, transform}
+	}
+	for _, path := range []string{file420, file422} {
+		frame := readFrames(t, path)[0]
+		require.True(t, bytes.Contains(frame, []byte("JFIF\x00")))
+		for i, tc := range []struct {
+			frame []byte
+			rgb   bool // Go's image/jpeg decodes it as RGB
+		}{
+			{edit(frame, false, "\x01\x02\x03", adobe(0)...), true},
+			{edit(frame, false, "RGB"), true},
+			{edit(frame, true, "\x01\x02\x03", adobe(0)...), false},
+			{edit(frame, true, "RGB"), false},
+			{edit(frame, false, "RGB", adobe(1)...), true},
+		} {
+			img, err := jpeg.Decode(bytes.NewReader(tc.frame))
+			require.NoError(t, err)
+			if tc.rgb {
+				require.IsType(t, &image.RGBA{}, img, "case %d", i)
+			}
+			_, err = ParseJPEG(tc.frame)
+			require.ErrorIs(t, err, ErrUnsupportedSampling, "case %d", i)
+			require.ErrorContains(t, err, "RGB")
+			out, err := Conform(tc.frame)
+			require.ErrorIs(t, err, ErrUnsupportedSampling, "case %d", i)
+			require.ErrorContains(t, err, "RGB")
+			require.Nil(t, out)
+		}
+		// Adobe transform 1 is YCbCr, as are components named Y, U, V.
+		for _, good := range [][]byte{edit(frame, false, "\x01\x02\x03", adobe(1)...), edit(frame, true, "YUV")} {
+			out, err := Conform(good)
+			require.NoError(t, err)
+			requireSamePixels(t, good, out)
+		}
+	}
 }

@@ -150,15 +150,21 @@ func (r *bitReader) receiveExtend(s byte) (int32, error) {
 }
 
 // restart drops the bits left of the interval's last byte and skips the
-// restart marker that must come next (T.81 F.2.2.5). Buffering stops at
-// markers, so the buffer holds nothing past it.
-func (r *bitReader) restart() error {
+// restart marker that must come next (T.81 F.2.2.5), RSTn with n the
+// interval's number modulo 8 (T.81 B.2.1). Buffering stops at markers, so
+// the buffer holds nothing past it. A marker out of sequence means lost or
+// repeated intervals, which decoders handle differently (libjpeg
+// resynchronises, Go's image/jpeg fails), so it is refused.
+func (r *bitReader) restart(n byte) error {
 	r.n = 0
 	for r.pos+1 < len(r.b) && r.b[r.pos] == 0xFF && r.b[r.pos+1] == 0xFF {
 		r.pos++ // fill bytes
 	}
 	if r.pos+1 >= len(r.b) || r.b[r.pos] != 0xFF || r.b[r.pos+1] < markerRST0 || r.b[r.pos+1] > markerRST7 {
 		return fmt.Errorf("%w: restart marker missing", ErrInvalid)
+	}
+	if m := r.b[r.pos+1]; m != markerRST0+n {
+		return fmt.Errorf("%w: restart marker RST%d out of sequence, RST%d due", ErrInvalid, m-markerRST0, n)
 	}
 	r.pos += 2
 	return nil

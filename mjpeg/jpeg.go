@@ -26,9 +26,10 @@ var (
 	// ErrUnsupportedSampling means the components are not the YCbCr layout
 	// of RFC 2435 types 0 and 1: three components, Y sampled 2x1 (type 0,
 	// 4:2:2) or 2x2 (type 1, 4:2:0), Cb and Cr 1x1, in one interleaved scan
-	// in frame order. Grayscale, 4:4:4, 4:1:1 and CMYK are never carried;
-	// other layouts of 4:2:2 or 4:2:0 (FFmpeg writes 4:2:2 as Y 2x2 with
-	// chroma 1x2) can be rewritten with Conform.
+	// in frame order. Grayscale, RGB (an Adobe APP14 segment with
+	// transform 0, or components named R, G and B), 4:4:4, 4:1:1 and CMYK
+	// are never carried; other layouts of 4:2:2 or 4:2:0 (FFmpeg writes
+	// 4:2:2 as Y 2x2 with chroma 1x2) can be rewritten with Conform.
 	ErrUnsupportedSampling = errors.New("mjpeg: component sampling not supported by RFC 2435")
 	// ErrSize means the width or height is zero, larger than 2040 or not a
 	// multiple of 8: the RTP header carries each as a count of 8-pixel
@@ -156,6 +157,9 @@ func (r *rawJPEG) rfcType() (uint8, error) {
 	if r.nComp != 3 {
 		return 0, fmt.Errorf("%w: %d components", ErrUnsupportedSampling, r.nComp)
 	}
+	if err := r.checkYCbCr(); err != nil {
+		return 0, err
+	}
 	for k := range 3 {
 		if r.scanOrder[k] != k {
 			return 0, fmt.Errorf("%w: scan order differs from frame order", ErrUnsupportedSampling)
@@ -172,6 +176,22 @@ func (r *rawJPEG) rfcType() (uint8, error) {
 		return Type420, nil
 	}
 	return 0, fmt.Errorf("%w: luma sampled %dx%d", ErrUnsupportedSampling, y.h, y.v)
+}
+
+// checkYCbCr refuses three components that decoders may take for RGB:
+// an Adobe APP14 segment with transform 0, or components named 'R', 'G',
+// 'B'. RFC 2435 carries YCbCr only, and a receiver's rebuilt headers say
+// nothing else, so the colours of such a picture would change. Decoders do
+// not agree on which of these marks wins over a JFIF APP0 segment (Go's
+// image/jpeg, libjpeg-turbo and libjpeg 9 differ), so any of them refuses.
+func (r *rawJPEG) checkYCbCr() error {
+	if r.adobeRGB {
+		return fmt.Errorf("%w: RGB components (Adobe transform 0)", ErrUnsupportedSampling)
+	}
+	if r.comp[0].id == 'R' && r.comp[1].id == 'G' && r.comp[2].id == 'B' {
+		return fmt.Errorf("%w: RGB components (named R, G, B)", ErrUnsupportedSampling)
+	}
+	return nil
 }
 
 func checkSize(w, h int) error {

@@ -23,6 +23,9 @@ const (
 	markerDHP  = 0xDE
 	markerEXP  = 0xDF
 	markerTEM  = 0x01
+	// markerAPP14 is the Adobe application segment, which says whether
+	// three components are RGB or YCbCr.
+	markerAPP14 = 0xEE
 )
 
 // maxComponents is the most components a JPEG frame header may declare that
@@ -58,6 +61,9 @@ type rawJPEG struct {
 	anyDHT  bool
 	restart uint16 // DRI value
 	scan    []byte // entropy-coded data of the scan
+	// adobeRGB says an Adobe APP14 segment gave colour transform 0: the
+	// components are RGB, not YCbCr.
+	adobeRGB bool
 }
 
 func be16(b []byte) int { return int(binary.BigEndian.Uint16(b)) }
@@ -125,6 +131,12 @@ func parseSegments(b []byte, r *rawJPEG) error {
 			return fmt.Errorf("%w: marker 0x%02x", ErrNotBaseline, m)
 		case m == markerDNL:
 			return fmt.Errorf("%w: DNL (height defined after the scan)", ErrUnsupported)
+		case m == markerAPP14:
+			// The Adobe segment's transform flag: 0 RGB (or CMYK), 1
+			// YCbCr, 2 YCCK.
+			if len(seg) >= 12 && string(seg[:5]) == "Adobe" && seg[11] == 0 {
+				r.adobeRGB = true
+			}
 		case m == markerSOS:
 			if err := r.parseSOS(seg); err != nil {
 				return err
