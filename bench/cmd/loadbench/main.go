@@ -191,7 +191,10 @@ type jsonRun struct {
 	LatencyKeyP99Ms    float64 `json:",omitempty"`
 	LatencyOtherP99Ms  float64 `json:",omitempty"`
 	HeapPerReaderBytes int64
-	ServerReport       string
+	// OtherLoadPct is the rest of the machine's busy time in the window
+	// (neither the server nor the swarm): what else was running.
+	OtherLoadPct float64
+	ServerReport string
 }
 
 func writeJSON(path string, rows []row, servers []serverKind, all [][]run) error {
@@ -222,6 +225,7 @@ func writeJSON(path string, rows []row, servers []serverKind, all [][]run) error
 			j.LatencyP50Ms, j.LatencyP99Ms, j.LatencyMaxMs = m.lat.p50, m.lat.p99, m.lat.max
 			j.LatencyKeyP99Ms, j.LatencyOtherP99Ms = m.lat.keyP99, m.lat.otherP99
 			j.HeapPerReaderBytes = m.heap["heapPerReader"]
+			j.OtherLoadPct = m.otherPct
 			j.ServerReport = m.report
 			out = append(out, j)
 		}
