@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -11,9 +12,21 @@ import (
 )
 
 // newTestServer returns an initialised server on free ports; UDP ports come
-// from a range unique to the test so parallel tests do not collide.
+// from a range unique to the test so parallel tests do not collide. Unless
+// the test brings its own Logger, the server's log is kept and printed if
+// the test fails (readers dropped, sessions timed out: the evidence).
 func newTestServer(t *testing.T, cfg Config) *Server {
 	t.Helper()
+	if cfg.Logger == nil {
+		lg := &testLog{}
+		cfg.Logger = slog.New(slog.NewTextHandler(lg, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		// Registered before Destroy's cleanup, so it runs after it.
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("server log:\n%s", lg.String())
+			}
+		})
+	}
 	if cfg.Port == 0 {
 		cfg.Port = -1
 	}

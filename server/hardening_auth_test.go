@@ -163,18 +163,37 @@ func TestHardeningAuthStaleNonce(t *testing.T) {
 	for _, ch := range challengesOf(t, r3) {
 		require.False(t, ch.Stale, "stale=true must not confirm a wrong password")
 	}
-	// The retry with the fresh nonce works.
-	ok := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", r2, "DESCRIBE", c.base))
-	require.Equal(t, 200, ok.StatusCode)
+	// The retry with the fresh nonce works. (A loaded machine may take
+	// longer than the 300 ms lifetime to send it: then the answer is
+	// stale=true again, with a fresher nonce, as a player would meet it.)
+	fresh := r2
+	for deadline := time.Now().Add(hangTimeout); ; {
+		resp := c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "secret", fresh, "DESCRIBE", c.base))
+		if resp.StatusCode == 200 {
+			break
+		}
+		stale := false
+		for _, ch := range challengesOf(t, resp) {
+			stale = stale || ch.Stale
+		}
+		require.True(t, stale, "the right password with a fresh nonce is refused")
+		require.True(t, time.Now().Before(deadline), "every retry with a fresh nonce was stale")
+		fresh = resp
+	}
 }
 
 // After 3 free failures from one address, each further 401 is delayed,
-// doubling (500 ms, 1 s, ...). Missing credentials are not failures. The
+// doubling (Base, 2*Base, ...). Missing credentials are not failures. The
 // delay holds back only the failing connection: a player with the right
-// password from the same address gets in at once.
+// password from the same address gets in at once. Base is raised from
+// 500 ms to 2 s so that "not delayed" can be told from "delayed" with a
+// margin no loaded machine uses up; the delays themselves are exact lower
+// bounds (a timer never fires early).
 func TestHardeningAuthBackoff(t *testing.T) {
 	t.Parallel()
+	const base = 2 * time.Second
 	s := authServer(t)
+	setBackoff(s, 0, base)
 	c := dialRaw(t, s, "test")
 	timed := func(hdr ...string) (*rtsp.Response, time.Duration) {
 		start := time.Now()
@@ -185,21 +204,24 @@ func TestHardeningAuthBackoff(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		resp, d := timed()
 		require.Equal(t, 401, resp.StatusCode)
-		require.Less(t, d, 400*time.Millisecond, "missing credentials are the normal first round trip")
+		require.Less(t, d, base, "missing credentials are the normal first round trip")
 	}
 	resp, _ := timed()
-	for i, want := range []time.Duration{0, 0, 0, 500 * time.Millisecond} {
+	for i := 1; i <= 4; i++ {
 		var d time.Duration
 		resp, d = timed("Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
 		require.Equal(t, 401, resp.StatusCode)
-		if want == 0 {
-			require.Less(t, d, 400*time.Millisecond, "failure %d is free", i+1)
+		if i <= 3 {
+			require.Less(t, d, base, "failure %d is free", i)
 		} else {
-			require.GreaterOrEqual(t, d, want-50*time.Millisecond, "failure %d is delayed", i+1)
+			// The first delay step: had the missing credentials or the
+			// free failures counted, it would be 2^n times longer.
+			require.GreaterOrEqual(t, d, base, "failure %d is delayed", i)
+			require.Less(t, d, 2*base, "failure %d is delayed once, not more", i)
 		}
 	}
-	// The 5th failure waits about 1 s; meanwhile the right password from
-	// the same address gets in at once on another connection.
+	// The 5th failure waits 2*base; meanwhile the right password from the
+	// same address gets in at once on another connection.
 	fifth := answer(t, "admin", "guess", resp, "DESCRIBE", c.base)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -211,37 +233,63 @@ func TestHardeningAuthBackoff(t *testing.T) {
 		slowStatus = c.do(rtsp.Describe, c.base, "Authorization", fifth).StatusCode
 		slow = time.Since(start)
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// Once the server counted the 5th failure, it is holding its answer.
+	waitBackoff(t, s, 2*base)
 	good := dialRaw(t, s, "test")
 	start := time.Now()
 	gr := good.do(rtsp.Describe, good.base)
 	gr = good.do(rtsp.Describe, good.base, "Authorization", answer(t, "admin", "secret", gr, "DESCRIBE", good.base))
 	require.Equal(t, 200, gr.StatusCode)
-	require.Less(t, time.Since(start), 800*time.Millisecond, "a right password is not held back by another connection's failures")
+	require.Less(t, time.Since(start), base, "a right password is not held back by another connection's failures")
 	wg.Wait()
 	require.Equal(t, 401, slowStatus)
-	require.GreaterOrEqual(t, slow, 950*time.Millisecond, "the 5th failure waits about 1 s")
+	require.GreaterOrEqual(t, slow, 2*base, "the 5th failure waits twice the first delay")
 }
 
 // Stop does not wait for a delayed 401.
 func TestHardeningAuthBackoffDoesNotDelayStop(t *testing.T) {
 	t.Parallel()
+	// Every failure delayed, by far longer than Stop may take.
+	const delay = hangTimeout
 	s := authServer(t)
+	setBackoff(s, -1, delay)
 	c := dialRaw(t, s, "test")
 	resp := c.do(rtsp.Describe, c.base)
-	for i := 0; i < 4; i++ {
-		resp = c.do(rtsp.Describe, c.base, "Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
-		require.Equal(t, 401, resp.StatusCode)
-	}
-	// The 5th failure is delayed 1 s; Stop comes 100 ms into it.
 	u, err := url.Parse(c.base)
 	require.NoError(t, err)
 	req := &rtsp.Request{Method: rtsp.Describe, URL: u, Header: rtsp.Header{}}
 	req.Header.Set("CSeq", "99")
 	req.Header.Set("Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
 	require.NoError(t, req.Write(c.nc))
-	time.Sleep(100 * time.Millisecond)
+	// Once the server counted the failure, it is holding its answer.
+	waitBackoff(t, s, delay)
 	start := time.Now()
 	require.NoError(t, s.Stop())
-	require.Less(t, time.Since(start), 600*time.Millisecond, "Stop waited for an authentication delay")
+	require.Less(t, time.Since(start), delay/3, "Stop waited for an authentication delay")
+}
+
+// setBackoff sets the server's authentication backoff (rtsp.AuthBackoff's
+// Free and Base), before any connection: connections are taken under the
+// runtime's lock, which orders this before their use of it.
+func setBackoff(s *Server, free int, base time.Duration) {
+	s.mu.Lock()
+	run := s.run
+	s.mu.Unlock()
+	run.mu.Lock()
+	run.backoff.Free, run.backoff.Base = free, base
+	run.mu.Unlock()
+}
+
+// waitBackoff waits until the server's delay for 127.0.0.1 reaches d: the
+// failure that earned it has been counted, and its answer is being held.
+func waitBackoff(t *testing.T, s *Server, d time.Duration) {
+	t.Helper()
+	s.mu.Lock()
+	run := s.run
+	s.mu.Unlock()
+	deadline := time.Now().Add(hangTimeout)
+	for run.backoff.Delay("127.0.0.1") < d {
+		require.True(t, time.Now().Before(deadline), "the failure was never counted")
+		time.Sleep(5 * time.Millisecond)
+	}
 }

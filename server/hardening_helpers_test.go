@@ -33,7 +33,7 @@ func serverAddr(s *Server) string {
 // dialTCP opens a plain TCP connection to the server, closed at cleanup.
 func dialTCP(t *testing.T, s *Server) *net.TCPConn {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", serverAddr(s), 2*time.Second)
+	nc, err := net.DialTimeout("tcp", serverAddr(s), hangTimeout)
 	require.NoError(t, err)
 	t.Cleanup(func() { nc.Close() })
 	return nc.(*net.TCPConn)
@@ -46,26 +46,18 @@ func resetClose(nc *net.TCPConn) {
 	_ = nc.Close()
 }
 
-// readResponseOrClose reads what the server answers on nc within d: the
-// status code of the response (0 when none came) and whether the server
-// closed the connection (EOF or reset) after it, or before it.
-func readResponseOrClose(nc net.Conn, d time.Duration) (status int, closed bool) {
+// readStatus reads what the server answers on nc within d: the status code
+// of the first response, 0 when the connection ended without one.
+func readStatus(nc net.Conn, d time.Duration) int {
 	_ = nc.SetReadDeadline(time.Now().Add(d))
-	br := bufio.NewReader(nc)
-	rd := rtsp.NewReader(br, rtsp.Limits{})
+	rd := rtsp.NewReader(bufio.NewReader(nc), rtsp.Limits{})
 	for {
 		m, err := rd.Read()
 		if err != nil {
-			return status, isClosedByPeer(err)
+			return 0
 		}
 		if m.Kind == rtsp.KindResponse {
-			if status == 0 {
-				status = m.Response.StatusCode
-			}
-			// Is the connection closed after the response?
-			_ = nc.SetReadDeadline(time.Now().Add(d))
-			_, err := br.Peek(1)
-			return status, err != nil && isClosedByPeer(err)
+			return m.Response.StatusCode
 		}
 	}
 }
@@ -94,27 +86,46 @@ func waitClosed(nc net.Conn, d time.Duration) bool {
 	}
 }
 
+// hangTimeout bounds every wait of these tests for something the server
+// must do (send packets, answer, close, free memory): long enough that only
+// a server that hangs or never does it reaches it, however loaded and slow
+// the machine. Tests wait for what they expect to receive, not for a time.
+const hangTimeout = 30 * time.Second
+
 // lossWatch reads a TCP-interleaved player's RTP on channel 0 in the
 // background and checks that no packet is lost or reordered; it also records
-// when each access unit ended (marker packet arrival).
+// when each access unit ended (marker packet arrival) and the responses the
+// connection carried. Tests wait on it for content (n more packets, a
+// response), never for a time.
 type lossWatch struct {
 	c    *rawClient
 	stop chan struct{}
 	done chan struct{}
 
-	mu       sync.Mutex
-	packets  int
-	gaps     int
-	firstGap string
-	err      error
-	markers  []time.Time // arrival of each marker packet (end of an access unit)
+	mu        sync.Mutex
+	packets   int
+	gaps      int
+	firstGap  string
+	err       error
+	errAt     time.Time      // when err happened
+	last      time.Time      // arrival of the latest packet
+	markers   []time.Time    // arrival of each marker packet (end of an access unit)
+	responses map[string]int // status of each response, by CSeq
 }
 
 // watchLoss starts reading c, which must already be playing.
 func watchLoss(c *rawClient) *lossWatch {
-	w := &lossWatch{c: c, stop: make(chan struct{}), done: make(chan struct{})}
+	w := &lossWatch{c: c, stop: make(chan struct{}), done: make(chan struct{}), responses: map[string]int{}}
 	go w.run()
 	return w
+}
+
+func (w *lossWatch) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err, w.errAt = err, time.Now()
+	}
 }
 
 func (w *lossWatch) run() {
@@ -127,26 +138,38 @@ func (w *lossWatch) run() {
 			return
 		default:
 		}
-		ch, payload, err := w.c.readFrame(3 * time.Second)
-		if err != nil {
-			select {
-			case <-w.stop:
-				return // finish cut the read short
-			default:
+		var m rtsp.Message
+		if len(w.c.frames) > 0 { // received while do() waited for a response
+			m, w.c.frames = w.c.frames[0], w.c.frames[1:]
+		} else {
+			// A deadline only a server that stopped sending reaches: a
+			// short one also expires when this goroutine is merely not
+			// scheduled for a while, with the packets waiting in the
+			// socket.
+			_ = w.c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
+			var err error
+			if m, err = w.c.rd.Read(); err != nil {
+				select {
+				case <-w.stop:
+					return // finish cut the read short
+				default:
+				}
+				w.fail(err)
+				return
 			}
-			w.mu.Lock()
-			w.err = err
-			w.mu.Unlock()
-			return
 		}
-		if ch != 0 {
+		if m.Kind == rtsp.KindResponse {
+			w.mu.Lock()
+			w.responses[m.Response.Header.Get("CSeq")] = m.Response.StatusCode
+			w.mu.Unlock()
+			continue
+		}
+		if m.Kind != rtsp.KindFrame || m.Channel != 0 {
 			continue
 		}
 		var p rtp.Packet
-		if err := p.Unmarshal(payload); err != nil {
-			w.mu.Lock()
-			w.err = err
-			w.mu.Unlock()
+		if err := p.Unmarshal(m.Payload); err != nil {
+			w.fail(err)
 			return
 		}
 		now := time.Now()
@@ -160,10 +183,59 @@ func (w *lossWatch) run() {
 		if p.Marker {
 			w.markers = append(w.markers, now)
 		}
+		w.last = now
 		last, have = p.SequenceNumber, true
 		w.packets++
 		w.mu.Unlock()
 	}
+}
+
+// count returns the packets received so far.
+func (w *lossWatch) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.packets
+}
+
+// waitUntil waits until ok (called with mu held) holds, failing the test if
+// the player's connection fails first or after hangTimeout.
+func (w *lossWatch) waitUntil(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(hangTimeout)
+	for {
+		w.mu.Lock()
+		done, err, n := ok(), w.err, w.packets
+		w.mu.Unlock()
+		if done {
+			return
+		}
+		require.NoError(t, err, "the watching player's connection failed while waiting for %s (%d packets received)", what, n)
+		if time.Now().After(deadline) {
+			t.Fatalf("the watching player waited %v for %s: %d packets received; the server's count for it: %s", hangTimeout, what, n, w.c.serverView())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// more waits until the player has received n more packets than it had,
+// which is how tests check that a player's stream went on after a
+// disturbance (finish checks they came without a gap).
+func (w *lossWatch) more(t *testing.T, n int) {
+	t.Helper()
+	target := w.count() + n
+	w.waitUntil(t, fmt.Sprintf("%d more packets", n), func() bool { return w.packets >= target })
+}
+
+// response waits for the response with the given CSeq and returns its
+// status: everything the player sent before that request has been read by
+// the server.
+func (w *lossWatch) response(t *testing.T, cseq int) int {
+	t.Helper()
+	key := fmt.Sprint(cseq)
+	w.waitUntil(t, "the response to CSeq "+key, func() bool { _, ok := w.responses[key]; return ok })
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.responses[key]
 }
 
 // finish stops the watcher and returns the packets seen; it fails the test
@@ -181,14 +253,15 @@ func (w *lossWatch) finish(t *testing.T) int {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	require.NoError(t, w.err, "the watching player's connection failed")
-	require.Zero(t, w.gaps, "the watching player lost packets: first gap %s", w.firstGap)
+	require.NoError(t, w.err, "the watching player's connection failed at %s after %d packets, the last at %s; the server's count for it: %s",
+		w.errAt.Format("15:04:05.000"), w.packets, w.last.Format("15:04:05.000"), w.c.serverView())
+	require.Zero(t, w.gaps, "the watching player lost packets: first gap %s; the server's count for it: %s", w.firstGap, w.c.serverView())
 	return w.packets
 }
 
 // keepAlive sends GET_PARAMETER on the player's session every interval
 // until finish, as players do to hold a session (RFC 2326 §10.8). The
-// responses are skipped by the watching reader.
+// responses are recorded by the watching reader (CSeq 1000 on).
 func (w *lossWatch) keepAlive(interval time.Duration) {
 	go func() {
 		tick := time.NewTicker(interval)
@@ -199,9 +272,14 @@ func (w *lossWatch) keepAlive(interval time.Duration) {
 				return
 			case <-tick.C:
 			}
-			_ = w.c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+			_ = w.c.nc.SetWriteDeadline(time.Now().Add(hangTimeout))
 			_, err := fmt.Fprintf(w.c.nc, "GET_PARAMETER %s RTSP/1.0\r\nCSeq: %d\r\nSession: %s\r\n\r\n", w.c.base, 1000+i, w.c.sess)
 			if err != nil {
+				select {
+				case <-w.stop:
+				default:
+					w.fail(fmt.Errorf("keep-alive: %w", err))
+				}
 				return
 			}
 		}
@@ -308,4 +386,51 @@ type receivedAU struct {
 	ts      uint32
 	nals    [][]byte
 	damaged bool
+}
+
+// testLog keeps a test server's log (newTestServer), up to a bound.
+type testLog struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	dropped int
+}
+
+const testLogMax = 256 << 10
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len()+len(p) > testLogMax {
+		l.dropped++
+		return len(p), nil
+	}
+	return l.b.Write(p)
+}
+
+func (l *testLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.dropped > 0 {
+		return fmt.Sprintf("%s... and %d more lines", l.b.String(), l.dropped)
+	}
+	return l.b.String()
+}
+
+// serverView describes the player's reader as the server's Stats see it,
+// for failure messages: whether the server dropped frames for it (its queue
+// overflowed) or ended its session.
+func (c *rawClient) serverView() string {
+	if c.srv == nil {
+		return "unknown"
+	}
+	st, err := c.srv.Stats(strings.TrimPrefix(c.base[strings.LastIndex(c.base, "/"):], "/"))
+	if err != nil {
+		return err.Error()
+	}
+	for _, r := range st.Readers {
+		if r.Session == c.sess {
+			return fmt.Sprintf("session %s: %d packets, %d frames dropped", r.Session, r.Packets, r.FramesDropped)
+		}
+	}
+	return fmt.Sprintf("session %s is gone (the server ended it)", c.sess)
 }

@@ -326,6 +326,7 @@ func (m *mount) startPoints() []startPoint {
 func (m *mount) removeReader(r *reader) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	r.stopResync()
 	for i, x := range m.readers {
 		if x == r {
 			m.readers = append(m.readers[:i], m.readers[i+1:]...)
@@ -366,6 +367,9 @@ func (m *mount) close() []*reader {
 		m.vid.close()
 	}
 	rs := m.readers
+	for _, r := range rs {
+		r.stopResync()
+	}
 	m.readers = nil
 	return rs
 }

@@ -22,7 +22,8 @@ func TestMulticastSharedByPlayers(t *testing.T) {
 	if err != nil {
 		t.Skip("no loopback interface named lo")
 	}
-	s := startedServer(t, Config{MulticastInterface: "lo", MulticastRange: "239.255.77.0/24", MulticastPort: 46004, MulticastTTL: 1}, VideoH264, AudioNone)
+	mport := freeUDPPortPair(t)
+	s := startedServer(t, Config{MulticastInterface: "lo", MulticastRange: "239.255.77.0/24", MulticastPort: mport, MulticastTTL: 1}, VideoH264, AudioNone)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	pump(t, s, "test", "../testdata/h264_main_720p.h264", stop, &wg)
@@ -45,7 +46,7 @@ func TestMulticastSharedByPlayers(t *testing.T) {
 	}
 	require.Equal(t, groups[0].Destination, groups[1].Destination, "one group per session")
 	require.Equal(t, "239.255.77.1", groups[0].Destination)
-	require.Equal(t, uint16(46004), groups[0].Port.First)
+	require.Equal(t, uint16(mport), groups[0].Port.First)
 
 	// Join the group on lo before PLAY.
 	uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero, Port: int(groups[0].Port.First)})
@@ -60,7 +61,7 @@ func TestMulticastSharedByPlayers(t *testing.T) {
 	buf := make([]byte, 2048)
 	var last uint16
 	for i := 0; i < 40; i++ {
-		_ = uc.SetReadDeadline(time.Now().Add(3 * time.Second))
+		_ = uc.SetReadDeadline(time.Now().Add(hangTimeout))
 		n, _, err := uc.ReadFromUDP(buf)
 		require.NoError(t, err)
 		var p rtp.Packet
@@ -90,14 +91,46 @@ func TestMulticastSharedByPlayers(t *testing.T) {
 	for _, c := range players {
 		require.Equal(t, 200, c.do(rtsp.Teardown, c.base).StatusCode)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// What the server sent before TEARDOWN answered is read first; after
+	// that nothing more comes, though the pump goes on. (A group still
+	// sending would send a packet every few tens of milliseconds.)
+	drained := time.Now().Add(hangTimeout)
 	for {
 		_ = uc.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 		if _, _, err := uc.ReadFromUDP(buf); err != nil {
 			break
 		}
+		require.True(t, time.Now().Before(drained), "the group still sends after the last TEARDOWN")
 	}
-	_ = uc.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	_ = uc.SetReadDeadline(time.Now().Add(time.Second))
 	_, _, err = uc.ReadFromUDP(buf)
 	require.Error(t, err, "no more multicast after the last TEARDOWN")
+}
+
+// freeUDPPortPair returns an even port whose pair is free on all addresses
+// now, so that another process's use of a fixed port cannot fail the test.
+func freeUDPPortPair(t *testing.T) int {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		a, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero})
+		require.NoError(t, err)
+		p := a.LocalAddr().(*net.UDPAddr).Port &^ 1
+		a.Close()
+		if p == 0 {
+			continue
+		}
+		c1, err1 := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero, Port: p})
+		c2, err2 := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero, Port: p + 1})
+		if c1 != nil {
+			c1.Close()
+		}
+		if c2 != nil {
+			c2.Close()
+		}
+		if err1 == nil && err2 == nil {
+			return p
+		}
+	}
+	t.Fatal("no free UDP port pair")
+	return 0
 }

@@ -23,6 +23,17 @@ import (
 type audioPacer struct {
 	q     []pacedFrame
 	timer *time.Timer
+	// now is the pacer's clock when set: a test hook, which stops the
+	// clock to check the schedule and that calls do not wait for it
+	// (pace_audio_test.go). nil: time.Now.
+	now func() time.Time
+}
+
+func (p *audioPacer) clock() time.Time {
+	if p.now != nil {
+		return p.now()
+	}
+	return time.Now()
 }
 
 type pacedFrame struct {
@@ -50,7 +61,7 @@ func (m *mount) publishAudio(f *frame, end uint32) {
 		return
 	}
 	t := m.tracks[f.track]
-	now := time.Now()
+	now := p.clock()
 	ahead := t.clock.duration(end - f.batch.Timestamp(0))
 	if k := len(p.q); k > 0 {
 		ahead += p.q[k-1].due.Sub(now)
@@ -118,7 +129,7 @@ func (m *mount) paceTick() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {
-		m.paceFlush(time.Now())
+		m.paceFlush(m.pace.clock())
 	}
 }
 

@@ -50,6 +50,9 @@ type reader struct {
 	audioFromSet bool
 	playsVideo   bool   // the video track is set up (fixed by addReader)
 	srSent       []bool // guarded by m.mu: a sender report went out, per track
+	// resyncs are the further sender reports due (offer), guarded by m.mu;
+	// cancelled when the reader leaves its mount (stopResync).
+	resyncs []*resync
 
 	failed   atomic.Bool // a write failed: the transport is gone
 	stopOnce sync.Once
@@ -177,18 +180,56 @@ func (r *reader) offer(f *frame) {
 		// turns every report received meanwhile into an A/V offset that the
 		// next report (seconds later) corrects with a jump. One more report
 		// once the estimates have settled makes that correction early.
-		i := f.track
-		time.AfterFunc(resyncReport, func() {
-			r.m.mu.Lock()
-			defer r.m.mu.Unlock()
-			for _, x := range r.m.readers {
-				if x == r {
-					r.sendReport(i)
-				}
-			}
-			r.m.flushStage()
-		})
+		r.scheduleResync(f.track)
 	}
+}
+
+// resync is a further sender report due for a reader. Its timer refers to
+// the reader only through r, which stopResync clears when the reader
+// leaves its mount: a pending timer must not keep an ended session's
+// reader, connection and mount (its caches, a destroyed session's memory)
+// alive for resyncReport, which with many short sessions, or a session
+// destroyed just after a player joined, held tens of megabytes.
+type resync struct {
+	timer *time.Timer
+	r     atomic.Pointer[reader]
+}
+
+// scheduleResync sends a further sender report for track i after
+// resyncReport. Called with m.mu held.
+func (r *reader) scheduleResync(i int) {
+	x := &resync{}
+	x.r.Store(r)
+	x.timer = time.AfterFunc(resyncReport, func() { x.fire(i) })
+	r.resyncs = append(r.resyncs, x)
+}
+
+func (x *resync) fire(i int) {
+	r := x.r.Load()
+	if r == nil {
+		return
+	}
+	r.m.mu.Lock()
+	defer r.m.mu.Unlock()
+	if x.r.Load() == nil {
+		return // the reader left meanwhile
+	}
+	for _, y := range r.m.readers {
+		if y == r {
+			r.sendReport(i)
+		}
+	}
+	r.m.flushStage()
+}
+
+// stopResync cancels the reader's pending sender reports, and drops the
+// timers' references to it: it has left its mount. Called with m.mu held.
+func (r *reader) stopResync() {
+	for _, x := range r.resyncs {
+		x.timer.Stop()
+		x.r.Store(nil)
+	}
+	r.resyncs = nil
 }
 
 // takesAudio reports whether the reader is sent f as far as the start of
