@@ -25,7 +25,16 @@ type streamCheck struct {
 	packets int
 	last    uint16
 	gaps    int
+	lost    int // packets skipped by the gaps
 	bad     int // not RTP
+}
+
+// span is the packets received plus those skipped: the whole stream once
+// its last packet is in.
+func (s *streamCheck) span() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.packets + s.lost
 }
 
 func (s *streamCheck) count() int {
@@ -44,6 +53,7 @@ func (s *streamCheck) add(payload []byte) {
 	}
 	if s.packets > 0 && p.SequenceNumber != s.last+1 {
 		s.gaps++
+		s.lost += int(p.SequenceNumber - s.last - 1)
 	}
 	s.last = p.SequenceNumber
 	s.packets++
@@ -119,6 +129,7 @@ func TestFanOutDeliversEveryPacketToEveryReader(t *testing.T) {
 	// 160 access units, IDRs (about 75 packets) included, as fast as a
 	// 4 Mbit/s stream 4 times faster than real time; how long that takes
 	// does not change what is sent.
+	drops0, dropsKnown := kernelUDPDrops()
 	p := startCountedPump(t, s, h264Heavy, 10*time.Millisecond, 160)
 	<-p.done
 	st, err := s.Stats("test")
@@ -131,7 +142,9 @@ func TestFanOutDeliversEveryPacketToEveryReader(t *testing.T) {
 		err := errs[i]
 		mu.Unlock()
 		require.NoError(t, err, "want %d packets", total)
-		if checks[i].count() >= total {
+		// A UDP reader is done at the stream's last packet, even if the
+		// kernel dropped some before it (checked below).
+		if checks[i].count() >= total || (i >= nTCP && checks[i].span() >= total) {
 			i++
 			continue
 		}
@@ -153,9 +166,19 @@ func TestFanOutDeliversEveryPacketToEveryReader(t *testing.T) {
 		require.Zero(t, r.FramesDropped, "session %s lost frames", r.Session)
 		require.Equal(t, uint64(total), r.Packets, "session %s was sent another count of packets", r.Session)
 	}
-	for _, sc := range checks {
+	drops1, _ := kernelUDPDrops()
+	for i, sc := range checks {
 		require.Zero(t, sc.bad, "%s: packets that are not RTP", sc.name)
-		require.Zero(t, sc.gaps, "%s: sequence gaps", sc.name)
+		if i >= nTCP && sc.gaps > 0 && dropsKnown && drops1 > drops0 {
+			// Loopback UDP on a busy machine: the kernel dropped part of
+			// a burst (it says so), which UDP allows. The server sent
+			// every packet (its counters above), in order.
+			t.Logf("%s: %d packets in %d gaps dropped by the kernel (%d drops counted meanwhile)", sc.name, sc.lost, sc.gaps, drops1-drops0)
+			require.Equal(t, total, sc.packets+sc.lost, sc.name)
+			require.Equal(t, checks[0].last, sc.last, "%s ends elsewhere than the others", sc.name)
+			continue
+		}
+		require.Zero(t, sc.gaps, "%s: sequence gaps (%d packets) the kernel did not count as dropped", sc.name, sc.lost)
 		// Every reader joined before the first keyframe: each got the
 		// whole stream, and the same last packet.
 		require.Equal(t, total, sc.packets, sc.name)
