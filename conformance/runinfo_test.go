@@ -80,7 +80,7 @@ const (
 
 // writeReadmeTable puts the matrix table (without the per-cell notes, which
 // stay in MATRIX.md) into the README between the markers.
-func writeReadmeTable(table string) error {
+func writeReadmeTable(info, table string) error {
 	data, err := os.ReadFile(readmePath)
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func writeReadmeTable(table string) error {
 		return errors.New(readmePath + ": no conformance markers")
 	}
 	body := "\n<!-- Written by go test ./conformance (TestMain) after a full run; do not edit by hand. -->\n" +
-		runInfo() + " Notes per cell in [conformance/MATRIX.md](conformance/MATRIX.md).\n\n" + table + "\n"
+		info + " Notes per cell in [conformance/MATRIX.md](conformance/MATRIX.md).\n\n" + table + "\n"
 	return os.WriteFile(readmePath, []byte(s[:i+len(readmeBegin)]+body+s[j:]), 0o644)
 }
 
