@@ -155,9 +155,6 @@ func summaryTable(w *bytes.Buffer, micro []microRow, load []loadRow) {
 		}
 		return nil
 	}
-	fmt.Fprintf(w, "| load | delivered | loss %%, rtspkit / gortsplib | server CPU %%, rtspkit / gortsplib | CPU-s per Gbit, rtspkit / gortsplib | ratio | p99 latency ms, rtspkit / gortsplib (rtspkit keyframes; other frames) |\n")
-	fmt.Fprintf(w, "|---|---:|---|---|---|---:|---|\n")
-	var maxHeap int64
 	var other float64
 	for i := range load {
 		other = max(other, load[i].OtherLoadPct)
@@ -165,6 +162,9 @@ func summaryTable(w *bytes.Buffer, micro []microRow, load []loadRow) {
 	if other >= 10 {
 		fmt.Fprintf(w, "Other processes kept the machine up to %.0f %% busy during the load rows: the ratios, measured side by side in one run, hold; the absolute figures are high.\n\n", other)
 	}
+	fmt.Fprintf(w, "| load | delivered | loss %%, rtspkit / gortsplib | server CPU %%, rtspkit / gortsplib | CPU-s per Gbit, rtspkit / gortsplib | ratio | p99 latency ms, rtspkit / gortsplib (rtspkit keyframes; other frames) |\n")
+	fmt.Fprintf(w, "|---|---:|---|---|---|---:|---|\n")
+	var maxHeap int64
 	for i := range load {
 		o := &load[i]
 		if o.Server != "rtspkit" {
