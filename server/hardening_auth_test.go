@@ -185,15 +185,22 @@ func TestHardeningAuthStaleNonce(t *testing.T) {
 // After 3 free failures from one address, each further 401 is delayed,
 // doubling (Base, 2*Base, ...). Missing credentials are not failures. The
 // delay holds back only the failing connection: a player with the right
-// password from the same address gets in at once. Base is raised from
-// 500 ms to 2 s so that "not delayed" can be told from "delayed" with a
-// margin no loaded machine uses up; the delays themselves are exact lower
-// bounds (a timer never fires early).
+// password from the same address gets in at once. The failures the server
+// counts are read from its backoff (exact); the delays it applies are timed
+// with exact lower bounds (a timer never fires early) and upper bounds one
+// Base above, with Base raised from 500 ms to 3 s so that "not delayed" is
+// told from "delayed" by a margin no loaded machine uses up.
 func TestHardeningAuthBackoff(t *testing.T) {
 	t.Parallel()
-	const base = 2 * time.Second
+	const base = 3 * time.Second
 	s := authServer(t)
 	setBackoff(s, 0, base)
+	delay := func() time.Duration {
+		s.mu.Lock()
+		run := s.run
+		s.mu.Unlock()
+		return run.backoff.Delay("127.0.0.1")
+	}
 	c := dialRaw(t, s, "test")
 	timed := func(hdr ...string) (*rtsp.Response, time.Duration) {
 		start := time.Now()
@@ -204,6 +211,7 @@ func TestHardeningAuthBackoff(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		resp, d := timed()
 		require.Equal(t, 401, resp.StatusCode)
+		require.Zero(t, delay(), "missing credentials are not failures")
 		require.Less(t, d, base, "missing credentials are the normal first round trip")
 	}
 	resp, _ := timed()
@@ -212,8 +220,10 @@ func TestHardeningAuthBackoff(t *testing.T) {
 		resp, d = timed("Authorization", answer(t, "admin", "guess", resp, "DESCRIBE", c.base))
 		require.Equal(t, 401, resp.StatusCode)
 		if i <= 3 {
+			require.Zero(t, delay(), "failure %d is free", i)
 			require.Less(t, d, base, "failure %d is free", i)
 		} else {
+			require.Equal(t, base, delay(), "failure %d earns the first delay", i)
 			// The first delay step: had the missing credentials or the
 			// free failures counted, it would be 2^n times longer.
 			require.GreaterOrEqual(t, d, base, "failure %d is delayed", i)

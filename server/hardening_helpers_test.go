@@ -209,7 +209,9 @@ func (w *lossWatch) waitUntil(t *testing.T, what string, ok func() bool) {
 		if done {
 			return
 		}
-		require.NoError(t, err, "the watching player's connection failed while waiting for %s (%d packets received)", what, n)
+		if err != nil {
+			t.Fatalf("the watching player's connection failed while waiting for %s (%d packets received): %v; the server's count for it: %s", what, n, err, w.c.serverView())
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the watching player waited %v for %s: %d packets received; the server's count for it: %s", hangTimeout, what, n, w.c.serverView())
 		}

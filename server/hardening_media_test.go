@@ -60,7 +60,9 @@ func (a *auCollector) run() {
 			return
 		default:
 		}
-		ch, payload, err := a.c.readFrame(3 * time.Second)
+		// A deadline only a server that stopped sending reaches (finish
+		// cuts the read short).
+		ch, payload, err := a.c.readFrame(hangTimeout)
 		if err != nil {
 			select {
 			case <-a.stop:

@@ -34,7 +34,10 @@ func pumpedServer(t *testing.T, cfg Config) *Server {
 
 func TestHardeningSlowlorisIsCutOff(t *testing.T) {
 	t.Parallel()
-	const rht = 400 * time.Millisecond
+	// A connection between two requests may idle 2*rht: a new player on a
+	// loaded machine must not be cut off for being slow to send its next
+	// request.
+	const rht = 2 * time.Second
 	s := pumpedServer(t, Config{ReadHeaderTimeout: rht})
 	player := playTCP(t, s)
 	watch := watchLoss(player)
@@ -61,8 +64,8 @@ func TestHardeningSlowlorisIsCutOff(t *testing.T) {
 		// the server must close between min and max after start.
 		min, max time.Duration
 	}{
-		{"one byte at a time", "O", strings.Split(head[1:]+"\r\n", ""), 150 * time.Millisecond, rht, rht + late},
-		{"one header line at a time", "", strings.SplitAfter(lines, "\r\n"), 150 * time.Millisecond, rht, rht + late},
+		{"one byte at a time", "O", strings.Split(head[1:]+"\r\n", ""), 200 * time.Millisecond, rht, rht + late},
+		{"one header line at a time", "", strings.SplitAfter(lines, "\r\n"), 200 * time.Millisecond, rht, rht + late},
 		{"body one byte at a time", head + "Content-Length: 100\r\n\r\n", strings.Split(strings.Repeat("x", 100), ""), 100 * time.Millisecond, rht, rht + late},
 		{"interleaved frame one byte at a time", "$\x00\x01\x00", strings.Split(strings.Repeat("y", 256), ""), 100 * time.Millisecond, rht, rht + late},
 		// A connection that never says anything gets twice the header
@@ -74,47 +77,59 @@ func TestHardeningSlowlorisIsCutOff(t *testing.T) {
 			require.Greater(t, time.Duration(len(tc.rest))*tc.interval, tc.max+time.Second, "%s: the trickle must outlast max", tc.name)
 		}
 	}
-	t.Run("peers", func(t *testing.T) {
-		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				// Before dialing: the server's deadlines start later.
-				start := time.Now()
-				nc := dialTCP(t, s)
-				if tc.first != "" {
-					_, err := nc.Write([]byte(tc.first))
-					require.NoError(t, err)
-				}
-				quit := make(chan struct{})
-				defer close(quit)
-				go func() {
-					for _, chunk := range tc.rest {
-						select {
-						case <-quit:
-							return
-						case <-time.After(tc.interval):
-						}
-						if _, err := nc.Write([]byte(chunk)); err != nil {
-							return
-						}
-					}
-				}()
-				require.True(t, waitClosed(nc, tc.max+time.Second), "the server never closed the connection")
-				took := time.Since(start)
-				require.GreaterOrEqual(t, took, tc.min, "closed too early")
-				require.LessOrEqual(t, took, tc.max, "closed too late")
-			})
+	// The peers run at once, each in its own goroutine (they mostly wait
+	// for the server; as parallel subtests they would hold the test
+	// slots of other tests), while a new player comes and plays.
+	type outcome struct {
+		closed bool
+		took   time.Duration
+	}
+	outcomes := make([]outcome, len(cases))
+	var wg sync.WaitGroup
+	quit := make(chan struct{})
+	defer close(quit)
+	for i, tc := range cases {
+		// Before dialing: the server's deadlines start later.
+		start := time.Now()
+		nc := dialTCP(t, s)
+		if tc.first != "" {
+			_, err := nc.Write([]byte(tc.first))
+			require.NoError(t, err)
 		}
-		t.Run("a new player meanwhile", func(t *testing.T) {
-			t.Parallel()
-			time.Sleep(rht / 2)
-			c := dialRaw(t, s, "test")
-			require.Equal(t, 200, c.do(rtsp.Options, c.base).StatusCode)
-			require.Equal(t, 200, c.do(rtsp.Describe, c.base).StatusCode)
-			c.setupPlayTCP(1)
-			firstAU(t, c)
-		})
-	})
+		go func() {
+			for _, chunk := range tc.rest {
+				select {
+				case <-quit:
+					return
+				case <-time.After(tc.interval):
+				}
+				if _, err := nc.Write([]byte(chunk)); err != nil {
+					return
+				}
+			}
+		}()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			closed := waitClosed(nc, tc.max+time.Second)
+			outcomes[i] = outcome{closed, time.Since(start)}
+		}()
+	}
+	// A new player meanwhile.
+	time.Sleep(rht / 2)
+	c := dialRaw(t, s, "test")
+	require.Equal(t, 200, c.do(rtsp.Options, c.base).StatusCode)
+	require.Equal(t, 200, c.do(rtsp.Describe, c.base).StatusCode)
+	c.setupPlayTCP(1)
+	firstAU(t, c)
+	wg.Wait()
+	for i, tc := range cases {
+		o := outcomes[i]
+		require.True(t, o.closed, "%s: the server never closed the connection", tc.name)
+		require.GreaterOrEqual(t, o.took, tc.min, "%s: closed too early", tc.name)
+		require.LessOrEqual(t, o.took, tc.max, "%s: closed too late", tc.name)
+		t.Logf("%s: closed after %v", tc.name, o.took.Round(time.Millisecond))
+	}
 	watch.more(t, 50) // the player kept receiving
 	watch.finish(t)
 }
@@ -123,7 +138,9 @@ func TestHardeningConnectionFloodGets503(t *testing.T) {
 	t.Parallel()
 	const limit, flood = 32, 300
 	requireFDLimit(t, 2*flood+64)
-	const rht = time.Second
+	// The idle ones are closed after 2*rht; the new player at the end has
+	// as long between its requests.
+	const rht = 2 * time.Second
 	s := pumpedServer(t, Config{MaxConnections: limit, ReadHeaderTimeout: rht})
 	player := playTCP(t, s)
 	watch := watchLoss(player)
@@ -275,7 +292,9 @@ func hostileRequests(base string) []hostileRequest {
 
 func TestHardeningMalformedRequests(t *testing.T) {
 	t.Parallel()
-	s := pumpedServer(t, Config{ReadHeaderTimeout: 2 * time.Second})
+	// Connections idle 2*rht between requests: a loaded machine has that
+	// long to send the next one on a connection that must stay open.
+	s := pumpedServer(t, Config{ReadHeaderTimeout: 3 * time.Second})
 	player := playTCP(t, s)
 	watch := watchLoss(player)
 	base := "rtsp://" + serverAddr(s) + "/test"

@@ -52,6 +52,7 @@ func TestMulticastSharedByPlayers(t *testing.T) {
 	uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero, Port: int(groups[0].Port.First)})
 	require.NoError(t, err)
 	defer uc.Close()
+	require.NoError(t, uc.SetReadBuffer(4<<20)) // room for the packets that come while the test is not running
 	pc := ipv4.NewPacketConn(uc)
 	require.NoError(t, pc.JoinGroup(lo, &net.UDPAddr{IP: net.ParseIP(groups[0].Destination)}))
 
