@@ -168,6 +168,16 @@ func (a *Authenticator) Challenges(stale bool) []string {
 // Passwords and responses are compared in constant time, and an unknown
 // user costs the same hashing as a known one.
 func (a *Authenticator) Verify(method, uri, authorization string) (string, error) {
+	return a.VerifyIn(method, uri, "", authorization)
+}
+
+// VerifyIn is Verify for a request inside a presentation whose aggregate
+// URL is base (rtsp://host/name for a mount "name"; "" is Verify): Digest
+// credentials whose digest-uri names base are also accepted for any
+// Request-URI at or under base, because live555-based players (VLC, NVRs)
+// compute every digest over their base URL, the Content-Base of DESCRIBE's
+// answer, even for SETUP of a track.
+func (a *Authenticator) VerifyIn(method, uri, base, authorization string) (string, error) {
 	a.init()
 	v := strings.Trim(authorization, " \t")
 	if v == "" {
@@ -181,7 +191,7 @@ func (a *Authenticator) Verify(method, uri, authorization string) (string, error
 	case AuthBasic:
 		return a.verifyBasic(&cred)
 	case AuthDigest:
-		return a.verifyDigest(method, uri, &cred)
+		return a.verifyDigest(method, uri, base, &cred)
 	}
 	return "", ErrAuthInvalid // unreachable: ParseAuthorization knows two schemes
 }
@@ -216,7 +226,7 @@ func (a *Authenticator) verifyBasic(cred *Authorization) (string, error) {
 }
 
 // verifyDigest checks Digest credentials (RFC 7616 §3.4, RFC 2069 §2.1.2).
-func (a *Authenticator) verifyDigest(method, uri string, cred *Authorization) (string, error) {
+func (a *Authenticator) verifyDigest(method, uri, base string, cred *Authorization) (string, error) {
 	alg, ok := authDigestAlgorithm(cred.Algorithm)
 	if !ok {
 		return "", fmt.Errorf("%w: algorithm %q", ErrAuthInvalid, cred.Algorithm)
@@ -244,7 +254,7 @@ func (a *Authenticator) verifyDigest(method, uri string, cred *Authorization) (s
 	if cred.Realm != a.realm() {
 		return "", fmt.Errorf("%w: realm %q", ErrAuthInvalid, cred.Realm)
 	}
-	if !authURIMatch(cred.URI, uri) {
+	if !authURIMatch(cred.URI, uri, base) {
 		return "", fmt.Errorf("%w: %w: %q vs %q", ErrAuthInvalid, ErrAuthURIMismatch, cred.URI, uri)
 	}
 	status := a.checkNonce(cred.Nonce, a.clock(), a.lifetime())

@@ -330,8 +330,60 @@ func TestAuthURIMatch(t *testing.T) {
 		{"rtsp://h/%zz", "/%zz", false},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, authURIMatch(tt.digest, tt.request), "%q vs %q", tt.digest, tt.request)
+		require.Equal(t, tt.want, authURIMatch(tt.digest, tt.request, ""), "%q vs %q", tt.digest, tt.request)
 	}
+}
+
+// TestAuthURIMatchBase covers the presentation base that live555 puts in
+// every digest-uri (its Content-Base), and that it opens nothing else.
+func TestAuthURIMatchBase(t *testing.T) {
+	tests := []struct {
+		digest, request, base string
+		want                  bool
+	}{
+		// live555's SETUP and PLAY after DESCRIBE.
+		{"rtsp://h:8554/test/", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", true},
+		{"rtsp://h:8554/test/", "rtsp://h:8554/test/", "rtsp://h:8554/test", true},
+		{"rtsp://h:8554/test", "rtsp://h:8554/test/trackID=1", "rtsp://h:8554/test", true},
+		{"/test/", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", true},
+		{"rtsp://H:8554/test/", "/test/trackID=0", "rtsp://h:8554/test", true},
+		// Without a base, the track still needs its own digest-uri.
+		{"rtsp://h:8554/test/", "rtsp://h:8554/test/trackID=0", "", false},
+		// The base opens only what is under it, at a "/" boundary.
+		{"rtsp://h:8554/test/", "rtsp://h:8554/testing/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://h:8554/test/", "rtsp://h:8554/other/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://h:8554/test/", "rtsp://h:8554/other", "rtsp://h:8554/other", false},
+		{"rtsp://h:8554/other/", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://h:8554/", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://h:8554/", "rtsp://h:8554/test", "rtsp://h:8554/", false},
+		{"rtsp://h:8554/test/trackID=1", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://x:8554/test/", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://h:8554/test/?a=1", "rtsp://h:8554/test/trackID=0", "rtsp://h:8554/test", false},
+		{"rtsp://h:8554/test/", "rtsp://h:8554/test/trackID=0", "bad base%zz", false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, authURIMatch(tt.digest, tt.request, tt.base), "%q vs %q in %q", tt.digest, tt.request, tt.base)
+	}
+}
+
+// TestAuthenticatorVerifyInLive555 signs SETUP of a track over the base
+// URL, as live555 does, and checks VerifyIn accepts it where Verify does
+// not.
+func TestAuthenticatorVerifyInLive555(t *testing.T) {
+	a := &Authenticator{Username: "u", Password: "p"}
+	ch, err := ParseChallenges(a.Challenges(false)[1]) // MD5, what live555 speaks
+	require.NoError(t, err)
+	cred := Authorization{Scheme: AuthDigest, Username: "u", Realm: ch[0].Realm, Nonce: ch[0].Nonce, URI: "rtsp://127.0.0.1:8554/test/"}
+	cred.Response, err = cred.DigestResponse("SETUP", "p")
+	require.NoError(t, err)
+	track := "rtsp://127.0.0.1:8554/test/trackID=0"
+	_, err = a.Verify("SETUP", track, cred.String())
+	require.ErrorIs(t, err, ErrAuthURIMismatch)
+	user, err := a.VerifyIn("SETUP", track, "rtsp://127.0.0.1:8554/test", cred.String())
+	require.NoError(t, err)
+	require.Equal(t, "u", user)
+	_, err = a.VerifyIn("SETUP", "rtsp://127.0.0.1:8554/private/trackID=0", "rtsp://127.0.0.1:8554/private", cred.String())
+	require.ErrorIs(t, err, ErrAuthURIMismatch)
 }
 
 func TestAuthenticatorConcurrent(t *testing.T) {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
@@ -75,12 +76,14 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 		return c.fail(req, rtsp.StatusBadRequest, "several Authorization headers")
 	}
 	ip := c.remoteIP().String()
-	user, err := a.Verify(string(req.Method), req.URL.String(), req.Header.Get("Authorization"))
+	authz := req.Header.Get("Authorization")
+	user, err := a.VerifyIn(string(req.Method), req.URL.String(), c.presentationURL(req.URL), authz)
 	if err == nil {
 		c.user = user
 		c.rt.backoff.Succeed(ip)
 		return nil
 	}
+	c.logAuthFailure(req, authz, err)
 	if errors.Is(err, rtsp.ErrAuthInvalid) {
 		// Wrong credentials: each further failure from this address waits
 		// longer before its answer (README, "Authentication").
@@ -98,6 +101,49 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 		resp.Header.Add("WWW-Authenticate", ch)
 	}
 	return resp
+}
+
+// presentationURL is the aggregate URL of the session (mount) that u is
+// in, rtsp://host/name, or "" when u names none: the base whose Digest
+// credentials rtsp.Authenticator.VerifyIn also accepts for the tracks in
+// it, as live555-based players sign every request with it.
+func (c *conn) presentationURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(u.Path, "/"), "/")
+	if name == "" || c.rt.srv.mount(name) == nil {
+		return ""
+	}
+	base := url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/" + name}
+	return base.String()
+}
+
+// logAuthFailure logs why a request's credentials were refused: the
+// method, URL (any password in it masked), the user name the credentials
+// claim and the reason, never a password or digest. A missing or stale
+// credential is a normal step of the exchange, logged at debug level;
+// wrong credentials at info level.
+func (c *conn) logAuthFailure(req *rtsp.Request, authz string, err error) {
+	log := c.rt.cfg.Logger
+	level := slog.LevelInfo
+	if errors.Is(err, rtsp.ErrAuthMissing) || errors.Is(err, rtsp.ErrAuthStale) {
+		level = slog.LevelDebug
+	}
+	if !log.Enabled(context.Background(), level) {
+		return
+	}
+	target := ""
+	if req.URL != nil {
+		target = req.URL.Redacted()
+	}
+	user := ""
+	if cred, perr := rtsp.ParseAuthorization(authz); perr == nil {
+		user = cred.Username
+	}
+	log.Log(context.Background(), level, "rtsp authentication failed",
+		"remote", c.nc.RemoteAddr().String(), "method", string(req.Method),
+		"url", target, "user", user, "why", err.Error())
 }
 
 // mountOf finds the mount a request URL names and the track control in it.

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"encoding/base64"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
@@ -302,4 +304,91 @@ func waitBackoff(t *testing.T, s *Server, d time.Duration) {
 		require.True(t, time.Now().Before(deadline), "the failure was never counted")
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// live555 (VLC, NVRs, openRTSP) signs every request over its base URL,
+// which after DESCRIBE is the Content-Base: SETUP of a track carries the
+// presentation's URL as digest-uri (issue 11). That is accepted for the
+// tracks of that presentation and nothing else, and every refusal is
+// logged with its method, URL and reason but never the password.
+func TestHardeningAuthLive555BaseURI(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	s := startedServer(t, Config{Username: "u", Password: "p3ssw0rd",
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}, VideoMJPEG, AudioNone)
+	require.NoError(t, s.CreateSession("testing", VideoMJPEG, false))
+	setBackoff(s, 100, time.Millisecond) // the refusals below are not guessing
+	c := dialRaw(t, s, "test")
+
+	// DESCRIBE: 401, then 200 with the digest over the URL asked for.
+	r := c.do(rtsp.Describe, c.base)
+	ca := &rtsp.ClientAuth{Username: "u", Password: "p3ssw0rd"}
+	require.NoError(t, ca.HandleChallenges(r.Header.Values("WWW-Authenticate")))
+	sign := func(method, uri string) string {
+		t.Helper()
+		v, err := ca.Authorize(method, uri)
+		require.NoError(t, err)
+		return v
+	}
+	d := c.do(rtsp.Describe, c.base, "Authorization", sign("DESCRIBE", c.base))
+	require.Equal(t, 200, d.StatusCode)
+	base := d.Header.Get("Content-Base")
+	require.Equal(t, c.base+"/", base)
+
+	// SETUP and PLAY signed over the Content-Base, as live555 does.
+	st := c.do(rtsp.Setup, base+"trackID=0", "Transport", "RTP/AVP/TCP;unicast;interleaved=0-1",
+		"Authorization", sign("SETUP", base))
+	require.Equal(t, 200, st.StatusCode, "SETUP of a track with the base URL as digest-uri")
+	c.sess, _, _ = strings.Cut(st.Header.Get("Session"), ";")
+	require.Equal(t, 200, c.do(rtsp.Play, base, "Authorization", sign("PLAY", base)).StatusCode)
+	require.Equal(t, 200, c.do(rtsp.GetParameter, base, "Authorization", sign("GET_PARAMETER", base)).StatusCode)
+
+	// The same base opens no other presentation, even one whose name
+	// starts with it, and no track signs for another.
+	o := dialRaw(t, s, "testing")
+	for _, tc := range []struct{ url, uri string }{
+		{o.base + "/trackID=0", base},
+		{o.base + "/trackID=0", c.base},
+		{o.base, base},
+		{c.base + "/trackID=0", c.base + "/trackID=1"},
+	} {
+		resp := o.do(rtsp.Setup, tc.url, "Transport", "RTP/AVP/TCP;unicast;interleaved=0-1",
+			"Authorization", sign("SETUP", tc.uri))
+		require.Equal(t, 401, resp.StatusCode, "SETUP %s signed for %s", tc.url, tc.uri)
+	}
+
+	// A wrong password is logged with method, URL, user and reason.
+	w := &rtsp.ClientAuth{Username: "u", Password: "wrong-secret"}
+	require.NoError(t, w.HandleChallenges(r.Header.Values("WWW-Authenticate")))
+	v, err := w.Authorize("DESCRIBE", c.base)
+	require.NoError(t, err)
+	require.Equal(t, 401, c.do(rtsp.Describe, c.base, "Authorization", v).StatusCode)
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "wrong") }, hangTimeout, 10*time.Millisecond)
+	out := logs.String()
+	require.Contains(t, out, `msg="rtsp authentication failed"`)
+	require.Contains(t, out, "method=SETUP")
+	require.Contains(t, out, "method=DESCRIBE")
+	require.Contains(t, out, `url="`+o.base+`/trackID=0"`)
+	require.Contains(t, out, "user=u")
+	require.Contains(t, out, "digest uri does not match", "the reason of the URI mismatch")
+	require.NotContains(t, out, "p3ssw0rd")
+	require.NotContains(t, out, "wrong-secret")
 }
