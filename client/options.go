@@ -53,6 +53,11 @@ const (
 	DefaultReorderDelay = 50 * time.Millisecond
 	// DefaultUserAgent is sent when Options.UserAgent is empty.
 	DefaultUserAgent = "rtspkit-client"
+	// DefaultUDPReadBuffer is the receive buffer asked for each RTP
+	// socket: a few seconds of a high-rate stream, for servers that burst
+	// their cached group of pictures at PLAY. The kernel may grant less
+	// (net.core.rmem_max).
+	DefaultUDPReadBuffer = 4 << 20
 	// DefaultSessionTimeout is the server's session timeout when its
 	// Session header does not say (RFC 2326 §12.37).
 	DefaultSessionTimeout = 60 * time.Second
@@ -98,6 +103,13 @@ type Options struct {
 	// reordering.
 	ReorderWindow int
 	ReorderDelay  time.Duration
+	// UDPReadBuffer is the receive buffer asked for each RTP socket (UDP
+	// and multicast), in bytes, as passed to setsockopt(SO_RCVBUF): Linux
+	// caps it at net.core.rmem_max and then doubles it, so 106496 gives
+	// the 212,992 bytes of Linux's default (rmem_default), about 90
+	// packets of 1400 bytes. Default DefaultUDPReadBuffer; negative leaves
+	// the system default.
+	UDPReadBuffer int
 }
 
 // withDefaults returns o with every zero field set to its default.
@@ -116,6 +128,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ReorderDelay <= 0 {
 		o.ReorderDelay = DefaultReorderDelay
+	}
+	if o.UDPReadBuffer == 0 {
+		o.UDPReadBuffer = DefaultUDPReadBuffer
 	}
 	return o
 }

@@ -59,7 +59,7 @@ func (c *Client) Setup(i int) error {
 	switch kind {
 	case TransportUDP:
 		var err error
-		t.rtpConn, t.rtcpConn, err = listenUDPPair(c.localIP)
+		t.rtpConn, t.rtcpConn, err = listenUDPPair(c.localIP, c.opt.UDPReadBuffer)
 		if err != nil {
 			return err
 		}
@@ -195,7 +195,7 @@ func (c *Client) configure(t *track, resp *rtsp.Response) error {
 		if rtcpPort == ports.First {
 			rtcpPort = ports.First + 1
 		}
-		t.rtpConn, t.rtcpConn, err = listenMulticast(group, ports.First, rtcpPort, c.opt.MulticastInterface)
+		t.rtpConn, t.rtcpConn, err = listenMulticast(group, ports.First, rtcpPort, c.opt.MulticastInterface, c.opt.UDPReadBuffer)
 		if err != nil {
 			return err
 		}

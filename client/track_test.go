@@ -238,7 +238,7 @@ func TestHelpers(t *testing.T) {
 
 func TestListenUDPPair(t *testing.T) {
 	for range 20 {
-		a, b, err := listenUDPPair(netipLoopback())
+		a, b, err := listenUDPPair(netipLoopback(), DefaultUDPReadBuffer)
 		require.NoError(t, err)
 		pa, pb := udpPortOf(a), udpPortOf(b)
 		require.Zero(t, pa%2)

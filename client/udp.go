@@ -9,17 +9,12 @@ import (
 	"time"
 )
 
-// udpReadBuffer is the socket receive buffer asked for each RTP socket: a
-// server that sends its cached group of pictures at PLAY bursts hundreds
-// of kilobytes at once. The kernel may grant less (net.core.rmem_max).
-const udpReadBuffer = 4 << 20
-
 // maxDatagram is the largest UDP payload.
 const maxDatagram = 65535
 
 // listenUDPPair opens two UDP sockets on consecutive ports of ip, the first
 // even (RFC 3550 §11: RTP on an even port, RTCP on the next one).
-func listenUDPPair(ip netip.Addr) (rtpConn, rtcpConn *net.UDPConn, err error) {
+func listenUDPPair(ip netip.Addr, readBuffer int) (rtpConn, rtcpConn *net.UDPConn, err error) {
 	network := "udp4"
 	if ip.Is6() {
 		network = "udp6"
@@ -45,7 +40,9 @@ func listenUDPPair(ip netip.Addr) (rtpConn, rtcpConn *net.UDPConn, err error) {
 			lastErr = err
 			continue
 		}
-		_ = a.SetReadBuffer(udpReadBuffer)
+		if readBuffer > 0 {
+			_ = a.SetReadBuffer(readBuffer)
+		}
 		return a, b, nil
 	}
 	return nil, nil, fmt.Errorf("client: no free pair of UDP ports: %v", lastErr)
@@ -94,7 +91,7 @@ func (t *track) readUDP(conn *net.UDPConn, rtp bool) {
 // listenMulticast joins group on the interface named ifName ("" for the
 // system's choice) and returns sockets for RTP on port and RTCP on the
 // next port (or rtcpPort when not zero).
-func listenMulticast(group netip.Addr, port, rtcpPort uint16, ifName string) (rtpConn, rtcpConn *net.UDPConn, err error) {
+func listenMulticast(group netip.Addr, port, rtcpPort uint16, ifName string, readBuffer int) (rtpConn, rtcpConn *net.UDPConn, err error) {
 	var ifi *net.Interface
 	if ifName != "" {
 		ifi, err = net.InterfaceByName(ifName)
@@ -122,6 +119,8 @@ func listenMulticast(group netip.Addr, port, rtcpPort uint16, ifName string) (rt
 		a.Close()
 		return nil, nil, fmt.Errorf("client: join %s port %d: %w", group, rtcpPort, err)
 	}
-	_ = a.SetReadBuffer(udpReadBuffer)
+	if readBuffer > 0 {
+		_ = a.SetReadBuffer(readBuffer)
+	}
 	return a, b, nil
 }

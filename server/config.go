@@ -70,6 +70,17 @@ type Config struct {
 	// ReaderQueue is the number of frames a reader may have waiting before
 	// it starts losing whole frames up to the next keyframe. Default 256.
 	ReaderQueue int
+	// UDPRate and UDPBurst pace what each UDP player (and multicast
+	// group) is sent, so that a player with the system's default socket
+	// buffer (212,992 bytes on Linux, about 90 datagrams) loses nothing to
+	// bursts: UDPBurst datagrams go out at once, beyond that UDPRate a
+	// second, or twice the session's own rate if that is more. This
+	// spreads out the cached group of pictures a new player starts with,
+	// and the rest of frames larger than UDPBurst. Defaults
+	// DefaultUDPRate (2000) and DefaultUDPBurst (32); a negative UDPRate
+	// sends every frame at once, unpaced.
+	UDPRate  int
+	UDPBurst int
 	// GOPCacheBytes bounds the cache of the current group of pictures that
 	// new readers start with. Default 16 MiB per session.
 	GOPCacheBytes int
@@ -106,6 +117,8 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.MaxFrameSize, 16<<20)
 	def(&c.ReaderQueue, 256)
 	def(&c.GOPCacheBytes, 16<<20)
+	def(&c.UDPRate, DefaultUDPRate)
+	def(&c.UDPBurst, DefaultUDPBurst)
 	def(&c.MaxConnections, 1024)
 	def(&c.MaxSessions, 4096)
 	defDur(&c.SessionTimeout, 60*time.Second)
@@ -139,6 +152,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxPacketSize < 100 || c.MaxPacketSize > 65000 {
 		return bad("max packet size %d", c.MaxPacketSize)
+	}
+	if c.UDPBurst < 1 {
+		return bad("UDP burst %d", c.UDPBurst)
 	}
 	if c.TimestampUnit < Milliseconds || c.TimestampUnit > Clock90kHz {
 		return bad("timestamp unit %d", c.TimestampUnit)

@@ -29,6 +29,12 @@ type fanout struct {
 	u       *udpPair
 	workers []*worker
 	next    atomic.Uint32 // round-robin assignment of readers to workers
+
+	// UDP pacing (pace_udp.go): the least rate in datagrams a second (0:
+	// none), the burst, and the longest backlog in frames.
+	rate       float64
+	burst      int
+	maxBacklog int
 }
 
 // A worker is one sending goroutine with its queue of jobs.
@@ -43,6 +49,12 @@ type worker struct {
 	done       chan struct{}
 
 	udp udpScratch // reused for every job
+
+	// UDP pacing, owned by the worker's goroutine (pace_udp.go).
+	now       time.Time // of the job or tick being sent
+	pacing    []*reader // UDP readers with a backlog
+	sent      []*frame  // frames a pace tick finished, released after sending
+	paceTimer *time.Timer
 }
 
 // A job is one frame for a list of one worker's readers.
@@ -62,8 +74,11 @@ const workerQueue = 512
 // the machine's other costs dominate.
 const maxWorkers = 4
 
-func newFanout(u *udpPair) *fanout {
-	fo := &fanout{u: u}
+func newFanout(u *udpPair, cfg *Config) *fanout {
+	fo := &fanout{u: u, burst: cfg.UDPBurst, maxBacklog: cfg.ReaderQueue}
+	if cfg.UDPRate > 0 {
+		fo.rate = float64(cfg.UDPRate)
+	}
 	for range min(goruntime.GOMAXPROCS(0), maxWorkers) {
 		w := &worker{
 			fo:   fo,
@@ -168,9 +183,16 @@ func (w *worker) run() {
 		case j := <-w.q:
 			w.busy <- struct{}{}
 			w.send(j)
+			w.armPace()
 			<-w.busy
 			w.recycle(j)
+		case <-w.paceC():
+			w.busy <- struct{}{}
+			w.paceTick()
+			w.armPace()
+			<-w.busy
 		case <-w.stop:
+			w.releasePacing()
 			for {
 				select {
 				case j := <-w.q:
@@ -203,7 +225,7 @@ func (w *worker) send(j *job) {
 			continue
 		}
 		if r.udp != nil {
-			w.udp.add(w, r, j.f)
+			w.udp.add(w, r, j.f, j.video)
 		} else {
 			w.sendTCP(r, j.f, j.video)
 		}

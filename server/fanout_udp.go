@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/net/ipv4"
 )
@@ -21,19 +22,27 @@ type udpScratch struct {
 	runs    []ipv4.Message // the frame's messages without destination
 	msgs    []ipv4.Message
 	bufs    [][]byte
+	pbufs   [][]byte // buffers of single datagrams (addPackets)
 	bw      batchWriter
 }
 
 // begin starts a job for f.
-func (s *udpScratch) begin(*worker, *frame) {
+func (s *udpScratch) begin(w *worker, _ *frame) {
 	s.laidOut = false
 	s.msgs = s.msgs[:0]
+	if w.fo.pacing() {
+		w.now = time.Now()
+	}
 }
 
-// add adds UDP reader r's messages for f.
-func (s *udpScratch) add(w *worker, r *reader, f *frame) {
+// add adds UDP reader r's messages for f, or as many as its pace allows
+// now (pace_udp.go).
+func (s *udpScratch) add(w *worker, r *reader, f *frame, video bool) {
 	addr := r.udp.dest(f)
 	if addr == nil {
+		return
+	}
+	if w.fo.pacing() && w.paceAdd(r, f, video) {
 		return
 	}
 	if f.rtcp {
@@ -68,6 +77,8 @@ func (s *udpScratch) flush(w *worker, f *frame) {
 		s.write(u, u.rtpRaw, u.rtp, s.msgs)
 	}
 	clear(s.msgs) // keep no frame's buffers alive
+	clear(s.pbufs)
+	s.pbufs = s.pbufs[:0]
 }
 
 // layout lays out the frame's packets as messages without a destination:

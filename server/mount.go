@@ -35,6 +35,7 @@ type mount struct {
 	// gopStart is the media time of the keyframe gop starts with.
 	gopStart time.Duration
 	readers  []*reader
+	rate     packetRate // datagrams a second, for the UDP readers' pace
 	// the frames being offered to live readers, handed to the fan-out
 	// workers when the offering is done (fanout.go)
 	staged []*job
@@ -230,6 +231,7 @@ func (m *mount) publish(f *frame) {
 	t := m.tracks[f.track]
 	t.packets.Add(uint32(f.batch.Len()))
 	t.octets.Add(uint32(f.bytes - 12*f.batch.Len()))
+	m.rate.add(time.Now(), f.batch.Len())
 	m.cacheFrame(f)
 	for _, r := range m.readers {
 		r.offer(f)
@@ -291,6 +293,15 @@ func (m *mount) addReader(r *reader) []startPoint {
 	if m.gopOK && len(m.gop) > 0 {
 		r.audioFrom, r.audioFromSet = m.gopStart, true
 	}
+	// The cached frames come on top of the ReaderQueue frames a reader may
+	// have waiting: a long group of pictures (10 s at 30 pictures a second
+	// with audio is 800 frames) would otherwise fill the queue at once, and
+	// a healthy joiner would be cut to the next keyframe as if it were
+	// slow. Nothing has been queued for r yet, so its queue can grow.
+	if len(r.q) == 0 && len(m.gop) > 0 {
+		r.q = make(chan queued, cap(r.q)+len(m.gop)+2*len(m.tracks))
+	}
+	r.maxBacklog = cap(r.q)
 	sp := make([]startPoint, len(m.tracks))
 	for i, t := range m.tracks {
 		sp[i] = m.livePoint(t, r)

@@ -61,7 +61,7 @@ func startRuntime(s *Server) (*runtime, error) {
 		ln:       ln,
 		port:     ln.Addr().(*net.TCPAddr).Port,
 		udp:      u,
-		fan:      newFanout(u),
+		fan:      newFanout(u, cfg),
 		conns:    make(map[*conn]struct{}),
 		sessions: make(map[string]*rtspSession),
 		byAddr:   make(map[netip.AddrPort]*rtspSession),

@@ -23,6 +23,14 @@ ffmpeg $q -f lavfi -i "$src" -t 2 -c:v libx265 -preset veryfast -b:v 600k \
 # H.265 Main, 720p25, 1 s at about 4 Mbit/s: the benchmark input (19 B-frames).
 ffmpeg $q -f lavfi -i "$noisy" -t 1 -c:v libx265 -preset veryfast -b:v 4M \
   -x265-params keyint=25:vbv-maxrate=4000:vbv-bufsize=2000:log-level=error -pix_fmt yuv420p -f hevc h265_main_720p_4mbps_bframes.h265
+# H.264 Main, 720p25, one 2 s group of pictures (GOP 50, no B-frames), at
+# about 4 and 10 Mbit/s of noisy content: keyframes of about 140 and 230
+# datagrams, the joins of issue 11 (UDP players with a 212,992-byte buffer).
+for rate in 4 10; do
+  ffmpeg $q -f lavfi -i "$noisy" -t 2 -c:v libx264 -profile:v main -preset veryfast -bf 0 -g 50 \
+    -keyint_min 50 -sc_threshold 0 -b:v ${rate}M -maxrate ${rate}M -bufsize ${rate}M -threads 1 \
+    -pix_fmt yuv420p -f h264 h264_main_720p25_${rate}mbps_gop2s.h264
+done
 # AAC-LC in ADTS: mono 48 kHz and stereo 44.1 kHz, 2 s.
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=48000 -t 2 -ac 1 -c:a aac -b:a 64k -f adts aac_lc_mono_48k.aac
 ffmpeg $q -f lavfi -i sine=frequency=440:sample_rate=44100 -t 2 -ac 2 -c:a aac -b:a 96k -f adts aac_lc_stereo_44k.aac
