@@ -67,6 +67,7 @@ type Client struct {
 	channels       [256]*track
 	loopsStarted   bool
 	useOptions     bool // the server refused GET_PARAMETER: keep alive with OPTIONS
+	paused         bool // Pause succeeded and no Play followed yet
 
 	handlers atomic.Pointer[handlers]
 

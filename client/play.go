@@ -19,6 +19,19 @@ func (c *Client) Play() (*rtsp.Response, error) {
 		return nil, ErrNotSetup
 	}
 	c.handlers.Store(&handlers{onPacket: c.OnPacket, onRTCP: c.OnRTCP, onFrame: c.OnFrame})
+	c.mu.Lock()
+	resuming := c.paused
+	c.paused = false
+	c.mu.Unlock()
+	if resuming {
+		// A live server resumes where the stream is now, typically at a
+		// keyframe: the numbers skipped over the pause are no loss.
+		for _, t := range c.setupTracks() {
+			t.mu.Lock()
+			t.resume, t.resumeFromSet = true, false
+			t.mu.Unlock()
+		}
+	}
 	req := &rtsp.Request{Method: rtsp.Play, URL: c.aggregateURL(), Header: rtsp.Header{}}
 	resp, err := c.request(req)
 	if err != nil {
@@ -41,13 +54,24 @@ func (c *Client) Play() (*rtsp.Response, error) {
 }
 
 // Pause asks the server to stop sending for a while (RFC 2326 §10.6); Play
-// resumes. Keep-alives go on while paused.
+// resumes. Keep-alives go on while paused. A live server resumes where its
+// stream is then (rtspkit's server: at the next keyframe), so each track's
+// sequence restarts at the first packet after the resuming Play, at or
+// after its RTP-Info seq: the numbers skipped are not counted lost, no
+// frame is marked Damaged for them, and packets from before the pause that
+// arrive after it are dropped as Late.
 func (c *Client) Pause() (*rtsp.Response, error) {
 	if !c.anySetup() {
 		return nil, ErrNotSetup
 	}
 	req := &rtsp.Request{Method: rtsp.Pause, URL: c.aggregateURL(), Header: rtsp.Header{}}
-	return c.request(req)
+	resp, err := c.request(req)
+	if err == nil {
+		c.mu.Lock()
+		c.paused = true
+		c.mu.Unlock()
+	}
+	return resp, err
 }
 
 // Teardown ends the session (RFC 2326 §10.7): it sends an RTCP BYE for
@@ -128,9 +152,14 @@ func (c *Client) applyRTPInfo(info rtsp.RTPInfo) {
 		defer t.mu.Unlock()
 		if e.Seq != nil {
 			v := *e.Seq
-			t.stats.RTPInfoSeq = &v
+			if t.stats.RTPInfoSeq == nil {
+				t.stats.RTPInfoSeq = &v
+			}
+			if t.resume {
+				t.resumeFrom, t.resumeFromSet = v, true
+			}
 		}
-		if e.RTPTime != nil {
+		if e.RTPTime != nil && t.stats.RTPInfoTime == nil {
 			v := *e.RTPTime
 			t.stats.RTPInfoTime = &v
 		}

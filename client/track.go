@@ -44,6 +44,14 @@ type track struct {
 	rstats *rtcp.ReceiverStats
 	locked bool // stats.SSRC is the source
 	rr     []byte
+	// resume: a Play after Pause went out, and sequencing restarts at
+	// its first packet, at or after resumeFrom (RTP-Info's seq) when
+	// resumeFromSet: the server may skip numbers across the pause (it
+	// resumes at a keyframe), which is no loss, and packets from before
+	// the pause are too late.
+	resume        bool
+	resumeFrom    uint16
+	resumeFromSet bool
 }
 
 func newTrack(c *Client, index int, info Track, kind Transport) *track {
@@ -109,20 +117,26 @@ func (t *track) onRTP(buf []byte, arrival time.Time) {
 		t.mu.Unlock()
 		return
 	}
+	if t.resume {
+		if t.resumeFromSet && int16(p.SequenceNumber-t.resumeFrom) < 0 {
+			// Sent before the pause, arriving after the new PLAY.
+			t.lateBase++
+			t.stats.Late++
+			t.mu.Unlock()
+			return
+		}
+		t.resume, t.resumeFromSet = false, false
+		if t.locked && p.SSRC == t.stats.SSRC {
+			t.restart()
+			t.highest = t.unwrap.Unwrap(p.SequenceNumber) - 1
+		}
+	}
 	if !t.locked || p.SSRC != t.stats.SSRC {
 		if t.locked {
 			// RFC 3550 §8.2: a new SSRC is a new source (the server
 			// restarted its stream); start afresh.
 			t.stats.SSRCChanges++
-			rs := t.reorder.Stats()
-			t.lostBase += rs.Lost
-			t.lateBase += rs.Late
-			t.reorder.Reset()
-			if t.depack != nil {
-				t.depack.reset()
-			}
-			t.unwrap = rtp.SeqUnwrapper{}
-			t.seen = seqWindow{}
+			t.restart()
 			t.rstats = rtcp.NewReceiverStats(t.info.ClockRate)
 		}
 		t.locked = true
@@ -150,6 +164,21 @@ func (t *track) onRTP(buf []byte, arrival time.Time) {
 		t.mu.Unlock()
 	}
 	t.drain(arrival)
+}
+
+// restart forgets the sequence received so far (what the reordering
+// buffer holds, a unit half rebuilt), keeping its counts: the next packet
+// begins a new one. Called by the receiving goroutine with mu held.
+func (t *track) restart() {
+	rs := t.reorder.Stats()
+	t.lostBase += rs.Lost
+	t.lateBase += rs.Late
+	t.reorder.Reset()
+	if t.depack != nil {
+		t.depack.reset()
+	}
+	t.unwrap = rtp.SeqUnwrapper{}
+	t.seen = seqWindow{}
 }
 
 // drain delivers the packets the reordering buffer releases at now.

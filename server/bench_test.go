@@ -40,7 +40,7 @@ func BenchmarkIngestFanOut(b *testing.B) {
 	for i := 0; i < 100; i++ {
 		r := newReader(m, &discardSender{}, cfg.ReaderQueue)
 		r.tracks[0].setup = true
-		m.addReader(r)
+		m.addReader(r, true)
 		r.start()
 		readers = append(readers, r)
 	}
@@ -118,7 +118,7 @@ func BenchmarkFanOutUDP(b *testing.B) {
 			tracks := []readerTrack{{setup: true, rtpAddr: dst, rtcpAddr: dst}}
 			r := newUDPReader(m, newUDPSender(fo, tracks), cfg.ReaderQueue)
 			copy(r.tracks, tracks)
-			m.addReader(r)
+			m.addReader(r, true)
 			r.start()
 		}
 	})
@@ -147,7 +147,7 @@ func BenchmarkFanOutTCP(b *testing.B) {
 			go func() { _, _ = io.Copy(io.Discard, peer) }()
 			r := newTCPReader(m, newConn(rt, nc), cfg.ReaderQueue)
 			r.tracks[0] = readerTrack{setup: true, rtpChannel: 0, rtcpChannel: 1}
-			m.addReader(r)
+			m.addReader(r, true)
 			r.start()
 		}
 	})

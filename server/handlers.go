@@ -507,10 +507,19 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 			c.rt.cfg.Logger.Info("reader dropped", "session", s.id, "err", err)
 			go c.rt.endSession(s, false)
 		}
-		sp = s.m.addReader(r)
+		// A first PLAY starts with the cached GOP (a picture at once). A
+		// PLAY that resumes after PAUSE starts at the next live keyframe:
+		// the player already showed what the cache holds (replaying it
+		// would send older timestamps than those it got before PAUSE), and
+		// a client that only restarts reading its RTP channels after the
+		// PLAY response is in (live555's proxy: its PLAY goes out at the
+		// first downstream SETUP, its sources read from the downstream
+		// PLAY on) would take a burst sent with the response for RTSP text.
+		sp = s.m.addReader(r, !s.paused)
 		s.r = r
 	}
 	s.playing = true
+	s.paused = false
 	tracks := append([]readerTrack(nil), s.tracks...)
 	s.mu.Unlock()
 
@@ -541,6 +550,7 @@ func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
 	s.mu.Lock()
 	r, g := s.r, s.group
 	s.r, s.group = nil, nil
+	s.paused = s.paused || s.playing
 	s.playing = false
 	s.mu.Unlock()
 	if r != nil {

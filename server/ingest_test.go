@@ -48,7 +48,7 @@ func feed(t *testing.T, video VideoType, path string, perNAL bool) (aus [][][]by
 	m := newMount("t", video, AudioNone, &cfg)
 	r := newReader(m, nil, 100000)
 	r.tracks[0].setup = true
-	m.addReader(r)
+	m.addReader(r, true)
 	aus = auOf(t, path, video == VideoH265)
 	for i, au := range aus {
 		if perNAL {

@@ -279,18 +279,23 @@ func (m *mount) dropGOP() {
 	m.gopOK = false
 }
 
-// addReader starts delivery to r: the cached GOP first, then live frames,
-// with nothing lost or repeated in between since both happen under mu. It
-// returns, per track, the sequence number and RTP timestamp of the first
-// packet r will receive (for RTP-Info).
-func (m *mount) addReader(r *reader) []startPoint {
+// addReader starts delivery to r. With cached, the cached GOP first, then
+// live frames, with nothing lost or repeated in between since both happen
+// under mu; without, live frames from the next keyframe on (audio from that
+// picture on), and nothing at all before it. It returns, per track, the
+// sequence number and RTP timestamp of the first packet r will receive
+// (for RTP-Info); without the cache, the sequence number is the next one
+// published, a lower bound of what r gets, as the pictures before the
+// keyframe are published (and numbered) without r, and the timestamp that
+// of the latest media, which maps the PLAY's "npt=now".
+func (m *mount) addReader(r *reader, cached bool) []startPoint {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r.needKey = true
 	for i, t := range m.tracks {
 		r.playsVideo = r.playsVideo || (t.video && r.wants(i))
 	}
-	if m.gopOK && len(m.gop) > 0 {
+	if cached && m.gopOK && len(m.gop) > 0 {
 		r.audioFrom, r.audioFromSet = m.gopStart, true
 	}
 	// The cached frames come on top of the ReaderQueue frames a reader may
@@ -298,13 +303,17 @@ func (m *mount) addReader(r *reader) []startPoint {
 	// with audio is 800 frames) would otherwise fill the queue at once, and
 	// a healthy joiner would be cut to the next keyframe as if it were
 	// slow. Nothing has been queued for r yet, so its queue can grow.
-	if len(r.q) == 0 && len(m.gop) > 0 {
+	if cached && len(r.q) == 0 && len(m.gop) > 0 {
 		r.q = make(chan queued, cap(r.q)+len(m.gop)+2*len(m.tracks))
 	}
 	r.maxBacklog = cap(r.q)
 	sp := make([]startPoint, len(m.tracks))
 	for i, t := range m.tracks {
 		sp[i] = m.livePoint(t, r)
+	}
+	if !cached {
+		m.readers = append(m.readers, r)
+		return sp
 	}
 	seen := make([]bool, len(m.tracks))
 	for _, f := range m.gop {

@@ -56,7 +56,7 @@ func (rt *runtime) joinMulticast(m *mount, g *multicastGroup) []startPoint {
 	r := g.r
 	rt.mu.Unlock()
 	if first {
-		sp := m.addReader(r)
+		sp := m.addReader(r, true)
 		r.start()
 		return sp
 	}

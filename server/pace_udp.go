@@ -25,14 +25,14 @@ import (
 //     session's own rate if that is more (so that a joiner always catches
 //     up with the live stream, in at most the length of the cached group of
 //     pictures): the rest of a large frame and the cached group of pictures
-//     are spread out, UDPChunk datagrams at a time.
+//     are spread out, udpChunk datagrams at a time.
 //
 // At the default 2000 datagrams a second (22 Mbit/s of 1400-byte packets)
 // a player's 92-datagram buffer holds 46 ms of the paced stream: it may
 // stop reading that long without losing anything, where the burst needed
 // it to read as fast as the kernel writes. A 4 Mbit/s stream's 2 s group of
-// pictures (about 700 datagrams) catches up in 0.4 s, a 10 Mbit/s one in
-// 1.6 s; a large keyframe takes some tens of milliseconds longer to arrive
+// pictures (about 800 datagrams) catches up in 0.5 s, a 10 Mbit/s one in
+// 2 s; a large keyframe takes some tens of milliseconds longer to arrive
 // than unpaced, well within a player's jitter buffer. README, "Sending",
 // gives the measurements.
 //
@@ -59,7 +59,7 @@ type pendFrame struct {
 	video bool
 }
 
-// UDPChunk is the least number of datagrams the pace timer sends a
+// udpChunk is the least number of datagrams the pace timer sends a
 // backlogged reader at once (fewer when less is waiting): waking up for
 // single datagrams would cost more than it smooths.
 const udpChunk = 8

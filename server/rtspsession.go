@@ -31,8 +31,12 @@ type rtspSession struct {
 	mu      sync.Mutex
 	tracks  []readerTrack
 	playing bool
-	r       *reader         // unicast reader while playing
-	group   *multicastGroup // multicast group while playing
+	// paused: the session played and was paused (PAUSE, RFC 2326 §10.6).
+	// Its next PLAY resumes the live stream at the next keyframe rather
+	// than replaying the GOP cache (see play).
+	paused bool
+	r      *reader         // unicast reader while playing
+	group  *multicastGroup // multicast group while playing
 
 	seen atomic.Int64 // unix nanoseconds of the last request or RTCP
 }
