@@ -6,6 +6,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rtspkit/rtspkit/rtp"
 	"golang.org/x/net/ipv4"
 )
 
@@ -82,22 +83,26 @@ func (s *udpScratch) flush(w *worker, f *frame) {
 }
 
 // layout lays out the frame's packets as messages without a destination:
-// one per packet, or with GSO one per run of equal-size packets (the last
-// of a run may be smaller, as the kernel allows). Every reader's messages
-// share these buffers.
+// one per packet, or with GSO one per run of equal-size packets. Every
+// reader's messages share these buffers.
 func (s *udpScratch) layout(f *frame, gso bool) {
-	fb := &f.batch
-	n := fb.Len()
-	runs := s.runs[:0]
-	bufs := s.bufs[:0]
-	if cap(bufs) < 2*n {
-		bufs = make([][]byte, 0, 2*n)
+	n := f.batch.Len()
+	if cap(s.bufs) < 2*n {
+		s.bufs = make([][]byte, 0, 2*n)
 	}
-	for i := 0; i < n; {
+	s.runs, s.bufs = appendRuns(s.runs[:0], s.bufs[:0], &f.batch, 0, n, gso, nil)
+}
+
+// appendRuns appends the messages for packets [from, to) of fb, sent to
+// addr: one per packet, or with GSO one per run of equal-size packets (the
+// last of a run may be smaller, as the kernel allows), gathering the
+// packets' buffers into bufs without copying them.
+func appendRuns(msgs []ipv4.Message, bufs [][]byte, fb *rtp.Batch, from, to int, gso bool, addr net.Addr) ([]ipv4.Message, [][]byte) {
+	for i := from; i < to; {
 		size := fb.Size(i)
 		start := len(bufs)
 		j, total := i, 0
-		for j < n {
+		for j < to {
 			sz := fb.Size(j)
 			if sz > size || (j > i && (!gso || j-i >= maxGSOSegments || total+sz > maxGSOBytes)) {
 				break
@@ -109,14 +114,14 @@ func (s *udpScratch) layout(f *frame, gso bool) {
 				break // a short packet ends a run
 			}
 		}
-		m := ipv4.Message{Buffers: bufs[start:len(bufs):len(bufs)]}
+		m := ipv4.Message{Buffers: bufs[start:len(bufs):len(bufs)], Addr: addr}
 		if j-i > 1 {
 			m.OOB = gsoControlFor(size)
 		}
-		runs = append(runs, m)
+		msgs = append(msgs, m)
 		i = j
 	}
-	s.runs, s.bufs = runs, bufs
+	return msgs, bufs
 }
 
 // maxGSOBytes keeps a GSO message within one IP datagram's payload.

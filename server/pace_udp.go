@@ -138,7 +138,7 @@ func (w *worker) paceAdd(r *reader, f *frame, video bool) bool {
 	}
 	k := int(p.tokens)
 	if k > 0 {
-		w.udp.addPackets(r, f, 0, k)
+		w.udp.addPackets(w, r, f, 0, k)
 		p.tokens -= float64(k)
 	}
 	w.pendFrame(r, f, video, k)
@@ -194,7 +194,7 @@ func (w *worker) paceTick() {
 			if k <= 0 {
 				break
 			}
-			s.addPackets(r, pf.f, pf.next, pf.next+k)
+			s.addPackets(w, r, pf.f, pf.next, pf.next+k)
 			p.tokens -= float64(k)
 			pf.next += k
 			if pf.next == pf.f.batch.Len() {
@@ -284,20 +284,17 @@ func (w *worker) releasePacing() {
 	}
 }
 
-// addPackets adds UDP reader r's messages for packets [from, to) of f, one
-// datagram each.
-func (s *udpScratch) addPackets(r *reader, f *frame, from, to int) {
+// addPackets adds UDP reader r's messages for packets [from, to) of f
+// (with GSO, one per run of equal-size packets).
+func (s *udpScratch) addPackets(w *worker, r *reader, f *frame, from, to int) {
 	addr := r.udp.dest(f)
 	if addr == nil {
 		return
 	}
-	fb := &f.batch
+	s.msgs, s.pbufs = appendRuns(s.msgs, s.pbufs, &f.batch, from, to, w.fo.u.gso.Load(), addr)
 	bytes := 0
 	for i := from; i < to; i++ {
-		s.pbufs = append(s.pbufs, fb.Head(i), fb.Body(i))
-		n := len(s.pbufs)
-		s.msgs = append(s.msgs, ipv4.Message{Buffers: s.pbufs[n-2 : n : n], Addr: addr})
-		bytes += fb.Size(i)
+		bytes += f.batch.Size(i)
 	}
 	r.stats.packets.Add(uint64(to - from))
 	r.stats.bytes.Add(uint64(bytes))
