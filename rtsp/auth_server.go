@@ -122,9 +122,10 @@ func (a *Authenticator) clock() time.Time {
 // Pass stale=true when Verify returned ErrAuthStale (RFC 7616 §3.3).
 //
 // The order matters beyond preference (RFC 7616 §3.7): clients that take
-// the first Digest challenge they support pick SHA-256, while ffmpeg, which
-// keeps the last Digest challenge it sees and speaks only MD5, still finds
-// MD5 last.
+// the first Digest challenge they support pick SHA-256, while ffmpeg and
+// live555 (VLC, NVRs: RTSPClient::handleAuthenticationFailure keeps the
+// last WWW-Authenticate: Digest header), which keep the last Digest
+// challenge they see and speak only MD5, still find MD5 last.
 func (a *Authenticator) Challenges(stale bool) []string {
 	a.init()
 	m := a.methods()

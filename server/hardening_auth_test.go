@@ -78,6 +78,8 @@ func TestHardeningAuthChallenges(t *testing.T) {
 	r1 := c.do(rtsp.Describe, c.base)
 	ch1 := challengesOf(t, r1)
 	require.Len(t, ch1, 2, "SHA-256 and MD5")
+	// MD5 last: ffmpeg and live555 take the last Digest challenge.
+	require.Equal(t, rtsp.DigestMD5, ch1[1].Algorithm)
 	r2 := c.do(rtsp.Describe, c.base)
 	ch2 := challengesOf(t, r2)
 	for n := range nonces(ch2) {
