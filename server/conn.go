@@ -57,7 +57,10 @@ func (c *conn) abort() {
 
 // serve reads until the connection ends, then ends its sessions.
 func (c *conn) serve() {
+	log := c.rt.cfg.Logger
+	log.Debug("rtsp connection", "remote", c.nc.RemoteAddr().String())
 	defer func() {
+		log.Debug("rtsp connection closed", "remote", c.nc.RemoteAddr().String())
 		c.close()
 		c.smu.Lock()
 		list := make([]*rtspSession, 0, len(c.sessions))

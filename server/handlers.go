@@ -387,6 +387,8 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 			return c.fail(req, rtsp.StatusServiceUnavailable, "shutting down")
 		}
 		c.addSession(s)
+		c.rt.cfg.Logger.Debug("rtsp session", "session", s.id, "stream", m.name,
+			"transport", kind.String(), "remote", c.nc.RemoteAddr().String())
 	}
 	ssrc := m.tracks[ti].stream.SSRC
 	reply.SSRC = &ssrc
@@ -518,10 +520,12 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 		sp = s.m.addReader(r, !s.paused)
 		s.r = r
 	}
+	resumed := s.paused
 	s.playing = true
 	s.paused = false
 	tracks := append([]readerTrack(nil), s.tracks...)
 	s.mu.Unlock()
+	c.rt.cfg.Logger.Debug("rtsp play", "session", s.id, "stream", s.m.name, "resumed", resumed)
 
 	resp = rtsp.NewResponse(req, rtsp.StatusOK)
 	resp.Header.Set("Session", c.sessionHeader(s))
@@ -562,6 +566,7 @@ func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
 	if g != nil {
 		c.rt.leaveMulticast(s.m, g)
 	}
+	c.rt.cfg.Logger.Debug("rtsp pause", "session", s.id, "stream", s.m.name)
 	resp = rtsp.NewResponse(req, rtsp.StatusOK)
 	resp.Header.Set("Session", c.sessionHeader(s))
 	return resp

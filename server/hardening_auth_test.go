@@ -391,6 +391,10 @@ func TestHardeningAuthLive555BaseURI(t *testing.T) {
 	require.Contains(t, out, `url="`+o.base+`/trackID=0"`)
 	require.Contains(t, out, "user=u")
 	require.Contains(t, out, "digest uri does not match", "the reason of the URI mismatch")
+	// With debug logging (rtspd -v), connections and sessions are logged.
+	require.Contains(t, out, `msg="rtsp connection"`)
+	require.Contains(t, out, `msg="rtsp session" session=`+c.sess+" stream=test transport=tcp")
+	require.Contains(t, out, `msg="rtsp play" session=`+c.sess)
 	require.NotContains(t, out, "p3ssw0rd")
 	require.NotContains(t, out, "wrong-secret")
 }

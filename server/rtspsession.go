@@ -19,6 +19,19 @@ const (
 	transportMulticast
 )
 
+// String names the transport as Stats does.
+func (k transportKind) String() string {
+	switch k {
+	case transportUDP:
+		return "udp"
+	case transportTCP:
+		return "tcp"
+	case transportMulticast:
+		return "multicast"
+	}
+	return "none"
+}
+
 // rtspSession is one player's RTSP session (RFC 2326 §3: created by SETUP,
 // named by the Session header). It plays one mount.
 type rtspSession struct {

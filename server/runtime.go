@@ -242,6 +242,7 @@ func (r *runtime) endSession(s *rtspSession, bye bool) {
 	}
 	r.mu.Unlock()
 	s.stopPlaying(r, bye)
+	r.cfg.Logger.Debug("rtsp session ended", "session", s.id, "stream", s.m.name)
 }
 
 // endMount ends every session of a mount that is being destroyed.
