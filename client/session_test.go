@@ -99,13 +99,13 @@ func TestReceiverReports(t *testing.T) {
 				if err != nil || len(st.Readers) != 1 {
 					return false
 				}
-				return !st.Readers[0].LastReport.IsZero()
+				return !st.Readers[0].Tracks[0].LastReport.IsZero()
 			}, 5*time.Second, 20*time.Millisecond, "the server saw no receiver report")
 			st := c.Stats()[0]
 			require.GreaterOrEqual(t, st.ReceiverReports, uint64(1))
 			st2, err := ts.srv.Stats("test")
 			require.NoError(t, err)
-			require.Zero(t, st2.Readers[0].TotalLost)
+			require.Zero(t, st2.Readers[0].Tracks[0].TotalLost)
 		})
 	}
 }

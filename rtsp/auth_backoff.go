@@ -1,6 +1,7 @@
 package rtsp
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 // ErrAuthInvalid and waits the returned delay before sending its 401 (or
 // closes the connection when the delay is large), and calls Succeed after a
 // successful Verify. Key it by IP address without port; for IPv6 use the /64
-// prefix, since one client owns a whole /64.
+// prefix, since one client owns a whole /64: AuthBackoffKey gives both.
 //
 // The zero value is ready to use with the defaults below. AuthBackoff is
 // safe for concurrent use and must not be copied after first use.
@@ -33,6 +34,25 @@ type AuthBackoff struct {
 	mu  sync.Mutex
 	m   map[string]authBackoffEntry
 	now func() time.Time // time.Now when nil; tests inject one
+}
+
+// AuthBackoffKey returns the key under which AuthBackoff should count the
+// failures of a client at ip: the IPv4 address itself (an IPv4-mapped IPv6
+// address counts as the IPv4 address it carries), or for IPv6 the /64
+// prefix it is in, as "2001:db8:1:2::/64", zone dropped: one host or site
+// is usually given a whole /64 and could otherwise try every guess from a
+// fresh address (RFC 4291 §2.5.1, RFC 6177). An invalid ip gives its
+// String, "invalid IP".
+func AuthBackoffKey(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if !ip.Is6() {
+		return ip.String()
+	}
+	p, err := ip.WithZone("").Prefix(64)
+	if err != nil {
+		return ip.String()
+	}
+	return p.String()
 }
 
 // authBackoffEntry is the record of one address.

@@ -31,7 +31,11 @@ type conn struct {
 	// sessions created on this connection, ended when it closes
 	smu      sync.Mutex
 	sessions map[string]*rtspSession
-	user     string // authenticated user name, once known
+	// user is the authenticated user name, once known (set by
+	// authenticate, read by the same goroutine): recorded on the sessions
+	// this connection creates, and compared when another connection asks
+	// to control one of them (owns).
+	user string
 }
 
 func newConn(rt *runtime, nc net.Conn) *conn {

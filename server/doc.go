@@ -49,7 +49,11 @@
 // number of players (the RTCP sender report's counts). Readers lists each
 // player (and each session's multicast group, once): its transport and
 // address, the packets, bytes and whole frames it was sent or lost for
-// being too slow, and the loss and jitter of its last RTCP receiver report.
+// being too slow, and its reception of each track (Tracks, indexed like
+// PacketsSent): the loss and jitter of the last RTCP report block the
+// player sent about that track's SSRC, the jitter a time.Duration
+// converted with that track's own RTP clock (90 kHz video, 8 kHz G.711,
+// the AAC sample rate).
 //
 // # Goroutines, ownership and locks
 //

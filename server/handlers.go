@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,11 +20,19 @@ const publicMethods = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARA
 // handle answers one request. after, when not nil, runs once the response is
 // written (PLAY starts sending only then, so the response comes first).
 func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
+	if req.Proto != rtsp.Proto10 {
+		// Only RTSP/1.0 is spoken: a 2.0 request (whose headers, methods
+		// and state rules differ) served as if it were 1.0 would get
+		// answers it cannot rely on. 505 (RFC 2326 §7.1.1; RFC 7826
+		// §17.5.6) says so; rtsp.NewResponse writes it as RTSP/1.0,
+		// the version we speak, which a 2.0 client reads to learn it.
+		return c.fail(req, rtsp.StatusRTSPVersionNotSupported, "version "+req.Proto), nil
+	}
 	if _, err := req.CSeq(); err != nil {
 		return c.fail(req, rtsp.StatusBadRequest, "missing or bad CSeq"), nil
 	}
-	if req.Proto != rtsp.Proto10 && req.Proto != rtsp.Proto20 {
-		return rtsp.NewResponse(req, rtsp.StatusRTSPVersionNotSupported), nil
+	if resp := c.checkRequire(req); resp != nil {
+		return resp, nil
 	}
 	if req.Method != rtsp.Options {
 		if resp := c.authenticate(req); resp != nil {
@@ -34,7 +43,7 @@ func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
 	case rtsp.Options:
 		resp = rtsp.NewResponse(req, rtsp.StatusOK)
 		resp.Header.Set("Public", publicMethods)
-		if s := c.sessionOf(req); s != nil {
+		if s := c.sessionOf(req); s != nil && c.owns(s) {
 			s.touch()
 		}
 		return resp, nil
@@ -58,6 +67,42 @@ func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
 	return resp, nil
 }
 
+// supportedFeatures are the feature-tags a Require or Proxy-Require header
+// may name without the request being refused. RTSP/1.0 defines none; the
+// one accepted is RFC 7826's "play.basic" (§11.1: the minimal playback
+// behaviour, which this server implements), as clients that can speak both
+// versions may ask for it on a 1.0 request too.
+var supportedFeatures = map[string]bool{"play.basic": true}
+
+// checkRequire returns a 551 Option Not Supported response listing, in an
+// Unsupported header, the feature-tags of the request's Require and
+// Proxy-Require headers that the server does not support, or nil when
+// there are none. RFC 2326 §12.32: a server must refuse a request whose
+// Require names a feature it does not implement rather than silently do
+// something else; §12.27: servers treat Proxy-Require like Require. Empty
+// values and empty list elements name nothing and are ignored.
+func (c *conn) checkRequire(req *rtsp.Request) *rtsp.Response {
+	var unsupported []string
+	for _, key := range []string{"Require", "Proxy-Require"} {
+		for _, v := range req.Header.Values(key) {
+			for _, tag := range strings.Split(v, ",") {
+				tag = strings.TrimSpace(tag)
+				if tag == "" || supportedFeatures[tag] || slices.Contains(unsupported, tag) {
+					continue
+				}
+				unsupported = append(unsupported, tag)
+			}
+		}
+	}
+	if len(unsupported) == 0 {
+		return nil
+	}
+	list := strings.Join(unsupported, ", ")
+	resp := c.fail(req, rtsp.StatusOptionNotSupported, "unsupported feature "+list)
+	resp.Header.Set("Unsupported", list)
+	return resp
+}
+
 func (c *conn) fail(req *rtsp.Request, code int, why string) *rtsp.Response {
 	if why != "" {
 		c.rt.cfg.Logger.Debug("rtsp request refused", "method", string(req.Method), "status", code, "why", why)
@@ -75,7 +120,10 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 	if len(req.Header.Values("Authorization")) > 1 {
 		return c.fail(req, rtsp.StatusBadRequest, "several Authorization headers")
 	}
-	ip := c.remoteIP().String()
+	// Failures are counted per client, as rtsp.AuthBackoff asks: an IPv4
+	// address, or the /64 of an IPv6 one (a single host usually holds a
+	// whole /64 and could otherwise pick a fresh address for every guess).
+	ip := rtsp.AuthBackoffKey(c.remoteIP())
 	authz := req.Header.Get("Authorization")
 	user, err := a.VerifyIn(string(req.Method), req.URL.String(), c.presentationURL(req.URL), authz)
 	if err == nil {
@@ -182,7 +230,11 @@ func (c *conn) sessionOf(req *rtsp.Request) *rtspSession {
 	return c.rt.session(h.ID)
 }
 
-// requireSession returns the request's session or the error response.
+// requireSession returns the request's session or the error response. A
+// session that exists but is not the requester's (see owns) is answered
+// 454 like an unknown one: knowing or guessing a session ID must not let
+// anybody else pause, tear down or keep alive somebody's stream, and the
+// answer does not tell whether the ID exists.
 func (c *conn) requireSession(req *rtsp.Request) (*rtspSession, *rtsp.Response) {
 	if req.Header.Get("Session") == "" {
 		return nil, c.fail(req, rtsp.StatusSessionNotFound, "no Session header")
@@ -191,8 +243,32 @@ func (c *conn) requireSession(req *rtsp.Request) (*rtspSession, *rtsp.Response) 
 	if s == nil {
 		return nil, c.fail(req, rtsp.StatusSessionNotFound, "unknown session")
 	}
+	if !c.owns(s) {
+		c.rt.cfg.Logger.Info("rtsp request on another client's session refused",
+			"method", string(req.Method), "session", s.id, "remote", c.nc.RemoteAddr().String())
+		return nil, c.fail(req, rtsp.StatusSessionNotFound, "session of another client")
+	}
 	s.touch()
 	return s, nil
+}
+
+// owns reports whether requests on c may control s. The connection that
+// created s always may. A TCP-interleaved session is bound to it: its
+// media and RTCP travel on that connection, so no other one may act on it.
+// A UDP (unicast or multicast) session is not tied to a connection (RFC
+// 2326 §1.1: a client may open and close transport connections during a
+// session), so a client that reconnects may go on with it, provided it is
+// the same client: the same IP address as at SETUP (the one its media goes
+// to) and the same authenticated user (both "" without authentication).
+// The session ID alone is not enough: it travels in clear text.
+func (c *conn) owns(s *rtspSession) bool {
+	if s.c == c {
+		return true
+	}
+	if s.kind == transportTCP {
+		return false
+	}
+	return c.remoteIP() == s.remote && c.user == s.user
 }
 
 func (c *conn) sessionHeader(s *rtspSession) string {
@@ -332,10 +408,18 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 
 	created := false
 	if s == nil {
-		if c.sessionCount() >= maxSessionsPerConn || c.rt.sessionCount() >= c.rt.cfg.MaxSessions {
-			return c.fail(req, rtsp.StatusServiceUnavailable, "too many sessions")
+		// Only this connection's goroutine adds sessions to it, so its own
+		// count cannot change under us; the server-wide limit is checked
+		// and the session added in one step (runtime.addSession), so that
+		// concurrent SETUPs on other connections cannot all pass it.
+		if c.sessionCount() >= maxSessionsPerConn {
+			return c.fail(req, rtsp.StatusServiceUnavailable, "too many sessions on this connection")
 		}
-		s = newRTSPSession(c.rt.newSessionID(), m, c, kind, c.remoteIP())
+		s = newRTSPSession(c.rt.newSessionID(), m, c, kind, c.remoteIP(), c.user)
+		if err := c.rt.addSession(s); err != nil {
+			return c.fail(req, rtsp.StatusServiceUnavailable, err.Error())
+		}
+		c.addSession(s)
 		created = true
 	}
 	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Mode: ""}
@@ -354,6 +438,9 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		}
 		if chans.First > 255 || chans.Last > 255 || s.channelTaken(ti, uint8(chans.First), uint8(chans.Last)) {
 			s.mu.Unlock()
+			if created {
+				c.rt.endSession(s, false) // nothing set up: give its place back
+			}
 			return c.fail(req, rtsp.StatusUnsupportedTransport, "interleaved channels out of range or taken")
 		}
 		*rt = readerTrack{setup: true, rtpChannel: uint8(chans.First), rtcpChannel: uint8(chans.Last)}
@@ -383,10 +470,6 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 	}
 	s.mu.Unlock()
 	if created {
-		if !c.rt.addSession(s) {
-			return c.fail(req, rtsp.StatusServiceUnavailable, "shutting down")
-		}
-		c.addSession(s)
 		c.rt.cfg.Logger.Debug("rtsp session", "session", s.id, "stream", m.name,
 			"transport", kind.String(), "remote", c.nc.RemoteAddr().String())
 	}
@@ -499,7 +582,7 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 		sp = c.rt.joinMulticast(s.m, g)
 		s.mu.Lock()
 	case transportTCP:
-		r = newTCPReader(s.m, c, c.rt.cfg.ReaderQueue)
+		r = newTCPReader(s.m, s.c, c.rt.cfg.ReaderQueue) // s.c == c (owns), the connection that carries its media
 	case transportUDP:
 		r = newUDPReader(s.m, newUDPSender(c.rt.fan, s.tracks), c.rt.cfg.ReaderQueue)
 	}
@@ -559,8 +642,12 @@ func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
 	s.mu.Unlock()
 	if r != nil {
 		s.m.removeReader(r)
-		if !r.closeWithin(c.rt.stopWait()) && s.kind == transportTCP {
-			c.abort()
+		if !r.closeWithin(c.rt.stopWait()) && s.kind == transportTCP && s.c != nil {
+			// Stuck writing to a player that does not read: cut the
+			// connection that carries the media, the session's own (the
+			// same as c since owns binds TCP sessions to it; never the
+			// requester's merely because it sent PAUSE).
+			s.c.abort()
 		}
 	}
 	if g != nil {

@@ -92,11 +92,12 @@ type readerStats struct {
 	packets       atomic.Uint64
 	bytes         atomic.Uint64
 	framesDropped atomic.Uint64
-	// From the client's RTCP receiver reports (RFC 3550 §6.4.2).
-	fractionLost atomic.Uint32 // 8-bit fixed point, as in the report
-	totalLost    atomic.Int64
-	jitter       atomic.Uint32 // timestamp units
-	lastRR       atomic.Int64  // unix nanoseconds
+	// rr is the last reception report block (RFC 3550 §6.4.1) the client
+	// sent about each track, indexed like the mount's tracks and matched
+	// by SSRC (reader.recordReports); a block is kept whole, under rrMu,
+	// so that Stats never shows parts of two.
+	rrMu sync.Mutex
+	rr   []trackReport
 }
 
 // sender writes frames to one reader's transport.

@@ -79,3 +79,17 @@ func (r *runtime) sendReports(now time.Time) {
 		m.mu.Unlock()
 	}
 }
+
+// recordReports keeps, per track of m, the last of reports (the blocks of
+// an RR or SR from r's client) whose SSRC is that track's; blocks about
+// other sources are ignored. Each track's jitter stays in its own
+// timestamp units until Stats converts it with that track's clock.
+func (r *reader) recordReports(m *mount, reports []rtcp.ReceptionReport, now time.Time) {
+	for _, rep := range reports {
+		for i, t := range m.tracks {
+			if rep.SSRC == t.stream.SSRC {
+				r.stats.record(i, len(m.tracks), rep, now)
+			}
+		}
+	}
+}

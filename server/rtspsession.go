@@ -40,6 +40,10 @@ type rtspSession struct {
 	c      *conn // the connection that created it
 	kind   transportKind
 	remote netip.Addr // the client's address, for UDP destinations
+	// user is the authenticated user name of the SETUP that created the
+	// session ("" without authentication): a UDP client that reconnects
+	// must present the same one to control it (conn.owns).
+	user string
 
 	mu      sync.Mutex
 	tracks  []readerTrack
@@ -54,8 +58,8 @@ type rtspSession struct {
 	seen atomic.Int64 // unix nanoseconds of the last request or RTCP
 }
 
-func newRTSPSession(id string, m *mount, c *conn, kind transportKind, remote netip.Addr) *rtspSession {
-	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, tracks: make([]readerTrack, len(m.tracks))}
+func newRTSPSession(id string, m *mount, c *conn, kind transportKind, remote netip.Addr, user string) *rtspSession {
+	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, user: user, tracks: make([]readerTrack, len(m.tracks))}
 	s.touch()
 	return s
 }
@@ -104,16 +108,7 @@ func (s *rtspSession) onRTCP(track int, b []byte) {
 				reports = sr.Reports
 			}
 		}
-		for _, rep := range reports {
-			for _, t := range s.m.tracks {
-				if rep.SSRC == t.stream.SSRC {
-					r.stats.fractionLost.Store(uint32(rep.FractionLost))
-					r.stats.totalLost.Store(int64(rep.CumulativeLost))
-					r.stats.jitter.Store(rep.Jitter)
-					r.stats.lastRR.Store(time.Now().UnixNano())
-				}
-			}
-		}
+		r.recordReports(s.m, reports, time.Now())
 		return nil
 	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -204,20 +205,27 @@ func (r *runtime) newSessionID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (r *runtime) addSession(s *rtspSession) bool {
+// Why addSession refuses a session (answered 503).
+var (
+	errSessionsFull = errors.New("too many sessions (MaxSessions)")
+	errShuttingDown = errors.New("shutting down")
+)
+
+// addSession adds s unless the server is stopping or already holds
+// Config.MaxSessions sessions. The check and the add are one step under
+// mu: checked apart, concurrent SETUPs on different connections could all
+// see room for one more and all be added.
+func (r *runtime) addSession(s *rtspSession) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closing {
-		return false
+		return errShuttingDown
+	}
+	if len(r.sessions) >= r.cfg.MaxSessions {
+		return errSessionsFull
 	}
 	r.sessions[s.id] = s
-	return true
-}
-
-func (r *runtime) sessionCount() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.sessions)
+	return nil
 }
 
 func (r *runtime) session(id string) *rtspSession {
@@ -312,9 +320,12 @@ func (r *runtime) onUDPRTCP(from netip.AddrPort, b []byte) {
 	}
 }
 
-// registerRTCPSource maps a client's RTCP address to its session.
+// registerRTCPSource maps a client's RTCP address to its session, unless
+// the session has already ended (its entry would then never be removed).
 func (r *runtime) registerRTCPSource(a netip.AddrPort, s *rtspSession) {
 	r.mu.Lock()
-	r.byAddr[a] = s
+	if r.sessions[s.id] == s {
+		r.byAddr[a] = s
+	}
 	r.mu.Unlock()
 }

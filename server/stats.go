@@ -2,7 +2,10 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/rtspkit/rtspkit/rtcp"
 )
 
 // SessionStats are a session's counters, from Server.Stats.
@@ -29,12 +32,38 @@ type ReaderStats struct {
 	// frames it lost because it was too slow (whole frames, up to the next
 	// keyframe).
 	Packets, Bytes, FramesDropped uint64
-	// From the player's last RTCP receiver report: fraction lost (0-1),
-	// cumulative packets lost, interarrival jitter (seconds), and when.
+	// Tracks is the player's reception of each track of the session,
+	// indexed like SessionStats.PacketsSent (the video track first, then
+	// the audio track), from its RTCP receiver reports. Every reader lists
+	// every track; a track the player has not reported on (not set up, no
+	// report yet, a multicast group) has a zero LastReport.
+	Tracks []TrackReception
+}
+
+// TrackReception is what a player's last RTCP reception report block
+// about one track (RFC 3550 §6.4.1) says: the block whose SSRC is that
+// track's. Blocks about other sources are ignored, so the tracks of one
+// player never mix.
+type TrackReception struct {
+	Media string // "video" or "audio"
+	// ClockRate is the track's RTP clock rate in Hz (90000 for video, 8000
+	// for G.711, the sample rate for AAC), with which Jitter is converted;
+	// 0 for an AAC track before its first frame.
+	ClockRate uint32
+	// FractionLost is the fraction of packets lost since the player's
+	// previous report, 0 to 1.
 	FractionLost float64
-	TotalLost    int64
-	Jitter       time.Duration
-	LastReport   time.Time
+	// TotalLost is the number of packets lost since reception began;
+	// negative when duplicates outnumber losses.
+	TotalLost int64
+	// Jitter is the interarrival jitter, converted from the report's
+	// timestamp units with this track's own clock rate: a duration (use
+	// Jitter.Milliseconds() or float64(Jitter)/float64(time.Millisecond)
+	// for milliseconds).
+	Jitter time.Duration
+	// LastReport is when the report arrived; zero if the player has not
+	// reported on this track (the other reception fields are zero then).
+	LastReport time.Time
 }
 
 // Stats returns the counters of a session and of each of its readers.
@@ -61,6 +90,7 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 	if run == nil {
 		return st, nil
 	}
+	tracks := m.trackTemplate()
 	// The sessions are listed under run.mu and read after it is released:
 	// SETUP holds a session's mu while it takes run.mu, so holding run.mu
 	// while taking a session's mu could deadlock with it.
@@ -92,28 +122,83 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 			rd.Transport = "multicast"
 		}
 		if r != nil {
-			r.fill(&rd, m)
+			r.fill(&rd, slices.Clone(tracks))
+		} else {
+			rd.Tracks = slices.Clone(tracks)
 		}
 		st.Readers = append(st.Readers, rd)
 	}
 	if group != nil {
 		rd := ReaderStats{Transport: "multicast", Remote: groupAddr}
-		group.fill(&rd, m)
+		group.fill(&rd, slices.Clone(tracks))
 		st.Readers = append(st.Readers, rd)
 	}
 	return st, nil
 }
 
-func (r *reader) fill(rd *ReaderStats, m *mount) {
+// fill sets rd's counters and the reception of each track from r's
+// statistics; tracks is the session's tracks with no report.
+func (r *reader) fill(rd *ReaderStats, tracks []TrackReception) {
 	rd.Packets = r.stats.packets.Load()
 	rd.Bytes = r.stats.bytes.Load()
 	rd.FramesDropped = r.stats.framesDropped.Load()
-	rd.FractionLost = float64(r.stats.fractionLost.Load()) / 256
-	rd.TotalLost = r.stats.totalLost.Load()
-	if len(m.tracks) > 0 && m.tracks[0].clock.rate > 0 {
-		rd.Jitter = time.Duration(r.stats.jitter.Load()) * time.Second / time.Duration(m.tracks[0].clock.rate)
+	rd.Tracks = tracks
+	reps := r.stats.reports()
+	for i := range rd.Tracks {
+		if i >= len(reps) || reps[i].at.IsZero() {
+			continue
+		}
+		t, rep := &rd.Tracks[i], reps[i]
+		t.FractionLost = float64(rep.fractionLost) / 256
+		t.TotalLost = int64(rep.totalLost)
+		if t.ClockRate > 0 {
+			t.Jitter = time.Duration(rep.jitter) * time.Second / time.Duration(t.ClockRate)
+		}
+		t.LastReport = rep.at
 	}
-	if ns := r.stats.lastRR.Load(); ns != 0 {
-		rd.LastReport = time.Unix(0, ns)
+}
+
+// trackReport is one reception report block a reader's client sent about
+// one track (the fields Stats shows).
+type trackReport struct {
+	fractionLost uint8  // 8-bit fixed point, as in the block
+	totalLost    int32  // cumulative, signed 24 bits
+	jitter       uint32 // the track's timestamp units
+	at           time.Time
+}
+
+// record keeps rep as the last report about track i of n.
+func (s *readerStats) record(i, n int, rep rtcp.ReceptionReport, now time.Time) {
+	s.rrMu.Lock()
+	if len(s.rr) < n {
+		s.rr = append(s.rr, make([]trackReport, n-len(s.rr))...)
 	}
+	s.rr[i] = trackReport{fractionLost: rep.FractionLost, totalLost: rep.CumulativeLost, jitter: rep.Jitter, at: now}
+	s.rrMu.Unlock()
+}
+
+// reports returns a copy of the last report about each track, indexed
+// like the mount's tracks (nil before the first report; a zero at for a
+// track not reported on).
+func (s *readerStats) reports() []trackReport {
+	s.rrMu.Lock()
+	defer s.rrMu.Unlock()
+	return append([]trackReport(nil), s.rr...)
+}
+
+// trackTemplate lists m's tracks with their media and clock rates and no
+// reception yet; Stats gives each reader a copy. Taken under m.mu: the
+// clock rate of an AAC track is set by its first frame.
+func (m *mount) trackTemplate() []TrackReception {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ts := make([]TrackReception, len(m.tracks))
+	for i, t := range m.tracks {
+		ts[i].Media = "audio"
+		if t.video {
+			ts[i].Media = "video"
+		}
+		ts[i].ClockRate = t.clock.rate
+	}
+	return ts
 }

@@ -92,7 +92,8 @@ func TestUDPUnicastDeliversRTPAndSenderReports(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		st, err := s.Stats("test")
-		return err == nil && len(st.Readers) == 1 && st.Readers[0].TotalLost == 7 && st.Readers[0].FractionLost == 0.25
+		return err == nil && len(st.Readers) == 1 && len(st.Readers[0].Tracks) == 1 &&
+			st.Readers[0].Tracks[0].TotalLost == 7 && st.Readers[0].Tracks[0].FractionLost == 0.25
 	}, hangTimeout, 10*time.Millisecond)
 
 	// TEARDOWN sends a BYE on the RTCP port.
