@@ -30,7 +30,10 @@ import (
 type Client struct {
 	// OnPacket, when set, receives every RTP packet of a track set up,
 	// in sequence order with duplicates removed (UDP packets go through a
-	// reordering buffer first), with the instant the packet arrived.
+	// reordering buffer first), with the instant the packet arrived: over
+	// UDP on Linux the kernel's receive timestamp, when the datagram
+	// reached the socket however late it was read (so jitter does not
+	// depend on how busy the player is); otherwise when it was read.
 	// p and its payload are valid only during the call.
 	OnPacket func(track int, p *rtp.Packet, arrival time.Time)
 	// OnRTCP, when set, receives every RTCP compound packet the server

@@ -53,6 +53,8 @@ func listenUDPPair(ip netip.Addr, readBuffer int) (rtpConn, rtcpConn *net.UDPCon
 // the packets the reordering buffer holds back.
 func (t *track) readUDP(conn *net.UDPConn, rtp bool) {
 	buf := make([]byte, maxDatagram)
+	oob := make([]byte, rxOOB)
+	enableRxTime(conn)
 	for {
 		if rtp {
 			if dl, ok := t.reorder.Deadline(); ok {
@@ -61,8 +63,7 @@ func (t *track) readUDP(conn *net.UDPConn, rtp bool) {
 				_ = conn.SetReadDeadline(time.Time{})
 			}
 		}
-		n, from, err := conn.ReadFromUDPAddrPort(buf)
-		now := time.Now()
+		n, from, now, err := readRx(conn, buf, oob)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || t.c.closed() {
 				return

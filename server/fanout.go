@@ -54,6 +54,7 @@ type worker struct {
 	now       time.Time // of the job or tick being sent
 	pacing    []*reader // UDP readers with a backlog
 	sent      []*frame  // frames a pace tick finished, released after sending
+	touched   []*reader // paced readers sent to in the batch being sent
 	paceTimer *time.Timer
 }
 
@@ -231,6 +232,7 @@ func (w *worker) send(j *job) {
 		}
 	}
 	w.udp.flush(w, j.f)
+	w.sentAt()
 }
 
 // errUseFallback says a non-blocking send could not go on now (a full

@@ -134,12 +134,14 @@ func (w *worker) paceAdd(r *reader, f *frame, video bool) bool {
 	n := f.batch.Len()
 	if p.tokens >= float64(n) {
 		p.tokens -= float64(n)
+		w.touched = append(w.touched, r)
 		return false
 	}
 	k := int(p.tokens)
 	if k > 0 {
 		w.udp.addPackets(w, r, f, 0, k)
 		p.tokens -= float64(k)
+		w.touched = append(w.touched, r)
 	}
 	w.pendFrame(r, f, video, k)
 	return true
@@ -196,6 +198,9 @@ func (w *worker) paceTick() {
 			}
 			s.addPackets(w, r, pf.f, pf.next, pf.next+k)
 			p.tokens -= float64(k)
+			if len(w.touched) == 0 || w.touched[len(w.touched)-1] != r {
+				w.touched = append(w.touched, r)
+			}
 			pf.next += k
 			if pf.next == pf.f.batch.Len() {
 				// Released once sent: the messages point into it.
@@ -211,11 +216,32 @@ func (w *worker) paceTick() {
 	clear(w.pacing[len(keep):])
 	w.pacing = keep
 	s.flushRTP(w)
+	w.sentAt()
 	for i, f := range w.sent {
 		f.release()
 		w.sent[i] = nil
 	}
 	w.sent = w.sent[:0]
+}
+
+// sentAt restarts the tokens of the readers just sent to from the end of
+// the send. Tokens are taken when the messages are laid out; when the
+// worker is held up before the kernel has them (descheduled, or waiting
+// for room in the socket's buffer), tokens earned meanwhile would let the
+// next datagrams follow the late ones at once, more than UDPBurst together
+// at the player (seen on a loaded machine). Counting from the end of the
+// send never lets more than UDPBurst plus UDPRate's share leave in any
+// span.
+func (w *worker) sentAt() {
+	if len(w.touched) == 0 {
+		return
+	}
+	now := time.Now()
+	for i, r := range w.touched {
+		r.pace.last = now
+		w.touched[i] = nil
+	}
+	w.touched = w.touched[:0]
 }
 
 // paceWait is how long until the next reader's backlog can be sent
