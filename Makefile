@@ -1,7 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    serve the embedded sample at rtsp://<host>:8554/test
-#   make test   install what the tests need (players from Debian's packages,
-#               staticcheck) and run gofmt, go vet, staticcheck, every fuzz
+#   make test   install what the tests need (players from Debian's packages)
+#               and run gofmt, go vet, staticcheck (go run, pinned), every fuzz
 #               target briefly, every test with the race detector, then the
 #               conformance suite with real players (scripts/test.sh)
 GO ?= go

@@ -2,19 +2,9 @@
 # Installs what the tests need from Debian's packages, when it is missing:
 # ffmpeg/ffprobe, GStreamer (gst-launch-1.0 with the good/bad/ugly/libav
 # plugins for rtspsrc and the H.264/H.265/JPEG/AAC/G.711 depayloaders), VLC
-# (cvlc) and tshark; and staticcheck from the Go module proxy. Safe to run
-# again: it only installs what is absent.
+# (cvlc) and tshark. Safe to run again: it only installs what is absent.
+# (staticcheck comes from the Go module proxy through go run, in test.sh.)
 set -euo pipefail
-
-# staticcheck, pinned, from the Go module proxy (a tool, not a dependency of
-# the module): about two minutes to build the first time on two cores.
-STATICCHECK_VERSION=v0.8.2
-GO=${GO:-go}
-sc="$($GO env GOPATH)/bin/staticcheck"
-if ! { [ -x "$sc" ] && "$sc" -version 2>/dev/null | grep -q "${STATICCHECK_VERSION#v}"; }; then
-  echo "install-deps: installing staticcheck $STATICCHECK_VERSION" >&2
-  (cd / && GOFLAGS= $GO install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION")
-fi
 
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)

@@ -564,11 +564,11 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 		resp.Header.Set("Range", "npt=now-")
 		return resp, nil
 	}
-	any := false
+	setUp := false
 	for _, t := range s.tracks {
-		any = any || t.setup
+		setUp = setUp || t.setup
 	}
-	if !any {
+	if !setUp {
 		s.mu.Unlock()
 		return c.fail(req, rtsp.StatusMethodNotValidInThisState, "PLAY before SETUP"), nil
 	}
@@ -590,7 +590,10 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 		copy(r.tracks, s.tracks)
 		r.onFail = func(err error) {
 			c.rt.cfg.Logger.Info("reader dropped", "session", s.id, "err", err)
-			go c.rt.endSession(s, false)
+			// Not from this goroutine (the reader's writer, which
+			// ending the session waits for); shutdown, which ends every
+			// session itself, waits for it.
+			c.rt.goTracked(func() { c.rt.endSession(s, false) })
 		}
 		// A first PLAY starts with the cached GOP (a picture at once). A
 		// PLAY that resumes after PAUSE starts at the next live keyframe:

@@ -17,6 +17,7 @@ import (
 // serialised per mount, and never wait on a reader.
 type mount struct {
 	name  string
+	cname string // SDES CNAME of its tracks (newCNAME)
 	video VideoType
 	audio AudioType
 	cfg   *Config
@@ -104,7 +105,7 @@ func newTrack(index int, video bool, pt uint8, rate uint32) *track {
 }
 
 func newMount(name string, video VideoType, audio AudioType, cfg *Config) *mount {
-	m := &mount{name: name, video: video, audio: audio, cfg: cfg, ready: make(chan struct{})}
+	m := &mount{name: name, video: video, audio: audio, cfg: cfg, ready: make(chan struct{}), cname: newCNAME()}
 	m.clock.unit = cfg.TimestampUnit
 	m.clock.epoch = time.Now()
 	switch video {

@@ -1,15 +1,31 @@
 package server
 
 import (
+	"encoding/binary"
+	"encoding/hex"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/rtspkit/rtspkit/rtcp"
 )
 
-// cname is the SDES CNAME of every stream of this server process (RFC 3550
-// §6.5.1 asks for one per participant, stable across its streams, which is
-// also what ties a mount's audio and video together for lip sync).
-var cname = "rtspkit@" + primaryHost()
+// newCNAME returns the SDES CNAME of a new mount: RFC 3550 §6.5.1 asks for
+// one per participant, stable across its streams (it is what ties a
+// mount's audio and video together for lip sync) and unique, so that two
+// servers, or two streams, on one host are not taken for one participant:
+// "rtspkit-<random>@<host name>". It costs no network round trip (the
+// host's address, found by a UDP dial at package initialisation, was the
+// same for every process on the host).
+func newCNAME() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" || strings.ContainsAny(host, " \t@") {
+		host = "localhost"
+	}
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], random32())
+	return "rtspkit-" + hex.EncodeToString(b[:]) + "@" + host
+}
 
 // reportFrame builds the RTCP compound a sender sends for track t at now:
 // a sender report mapping now to the track's RTP timeline, and an SDES
@@ -36,7 +52,7 @@ func (m *mount) reportFrame(t *track, now time.Time, bye bool) *frame {
 	}
 	sdes := &rtcp.SourceDescription{Chunks: []rtcp.SDESChunk{{
 		Source: t.stream.SSRC,
-		Items:  []rtcp.SDESItem{{Type: rtcp.SDESCNAME, Text: cname}},
+		Items:  []rtcp.SDESItem{{Type: rtcp.SDESCNAME, Text: m.cname}},
 	}}}
 	pkts := []rtcp.Packet{sr, sdes}
 	if bye {

@@ -55,7 +55,18 @@ func startRuntime(s *Server) (*runtime, error) {
 		ln.Close()
 		return nil, err
 	}
-	_ = u.setMulticast(cfg.MulticastTTL, cfg.MulticastInterface)
+	if err := u.setMulticast(cfg.MulticastTTL, cfg.MulticastInterface); err != nil {
+		if cfg.MulticastInterface != "" {
+			// Asked for and not possible: a misspelt interface name must
+			// not leave multicast going out somewhere else.
+			ln.Close()
+			u.close()
+			return nil, fmt.Errorf("%w: multicast interface %q: %v", ErrBadConfig, cfg.MulticastInterface, err)
+		}
+		// No multicast route (a host without networking): unicast still
+		// works; a multicast SETUP will fail then.
+		cfg.Logger.Warn("multicast unavailable", "err", err)
+	}
 	r := &runtime{
 		srv:      s,
 		cfg:      cfg,
@@ -128,7 +139,9 @@ func (r *runtime) acceptLoop() {
 		r.mu.Unlock()
 		if full {
 			// Answer 503 to whatever comes, without reading it, and close.
-			go rejectBusy(nc)
+			if !r.goTracked(func() { rejectBusy(nc) }) {
+				nc.Close()
+			}
 			continue
 		}
 		r.wg.Add(1)
@@ -140,6 +153,24 @@ func (r *runtime) acceptLoop() {
 			r.mu.Unlock()
 		}()
 	}
+}
+
+// goTracked runs fn in a goroutine that shutdown waits for, unless the
+// runtime is shutting down already (then it reports false and runs
+// nothing). The WaitGroup grows only under mu and before closing is set,
+// so every Add comes before shutdown's Wait.
+func (r *runtime) goTracked(fn func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closing {
+		return false
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		fn()
+	}()
+	return true
 }
 
 // oldestEvictable returns the oldest idle connection without a session.

@@ -39,12 +39,10 @@ func New() *Server {
 }
 
 // Init initialises the server to listen on port (the board's
-// rtspserver_init) with every other setting at its default. Port 0 picks a
-// free port at Start; see Addr.
+// rtspserver_init) with every other setting at its default: it is exactly
+// InitConfig(Config{Port: port}), so 0 means the default port 8554 and -1
+// picks a free port at Start (see Addr), as in Config.
 func (s *Server) Init(port int) error {
-	if port == 0 {
-		port = -1
-	}
 	return s.InitConfig(Config{Port: port})
 }
 
