@@ -162,6 +162,7 @@ func (c *Client) configure(t *track, resp *rtsp.Response) error {
 			if rtcp != 0 {
 				t.rtcpDest = netip.AddrPortFrom(c.remoteIP, rtcp)
 			}
+			t.serverPorts = [2]uint16{sp.First, rtcp}
 		}
 	case TransportTCP:
 		if tr.Interleaved != nil {

@@ -22,6 +22,11 @@ type track struct {
 	rtpConn, rtcpConn       *net.UDPConn
 	rtcpDest                netip.AddrPort // where receiver reports go (UDP); zero: nowhere
 	sources                 []netip.Addr   // addresses UDP packets may come from
+	// serverPorts are the RTP and RTCP ports of the server's SETUP reply
+	// (0: not given); portSeen[i] is set once a datagram came from one,
+	// owned by the socket's reader goroutine (see fromServer).
+	serverPorts [2]uint16
+	portSeen    [2]bool
 	wantSSRC                uint32         // multicast: only this SSRC (when haveWantSSRC)
 	haveWantSSRC            bool
 
@@ -92,15 +97,32 @@ func (t *track) closeSockets() {
 	}
 }
 
-// fromServer reports whether a UDP datagram's source may be the server.
-func (t *track) fromServer(a netip.Addr) bool {
-	a = a.Unmap()
+// fromServer reports whether a UDP datagram's source may be the server:
+// one of its addresses and, once a datagram has come from the port its
+// SETUP reply gave, that port only. Servers behind NAT or with several
+// sockets send from other ports than they say, so any port is accepted
+// until the announced one shows up; after that, a datagram from another
+// port of the host is another stream (another server on the host still
+// sending to a port this client was given after it), not this one. i is 0
+// for RTP, 1 for RTCP; called by that socket's reader goroutine only.
+func (t *track) fromServer(from netip.AddrPort, i int) bool {
+	a := from.Addr().Unmap()
+	known := false
 	for _, s := range t.sources {
 		if s == a {
-			return true
+			known = true
+			break
 		}
 	}
-	return false
+	if !known {
+		return false
+	}
+	want := t.serverPorts[i]
+	if want == 0 || from.Port() == want {
+		t.portSeen[i] = t.portSeen[i] || want != 0
+		return true
+	}
+	return !t.portSeen[i]
 }
 
 // onRTP handles one RTP packet as it arrives: parse, check the source,

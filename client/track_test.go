@@ -1,6 +1,7 @@
 package client
 
 import (
+	"net/netip"
 	"net/url"
 	"testing"
 	"time"
@@ -278,4 +279,27 @@ func TestSeqWindow(t *testing.T) {
 	w.add(-3, highest)
 	require.True(t, w.has(-3, highest))
 	require.False(t, w.has(-2, highest))
+}
+
+// A UDP track accepts datagrams from any port of the server's address
+// until one comes from the port the SETUP reply gave; from then on only
+// from that port, so that another stream still sent to a port the client
+// was given after its previous owner (another server on the host) is not
+// taken for this one.
+func TestFromServerLocksToAnnouncedPort(t *testing.T) {
+	srv := netip.MustParseAddr("127.0.0.1")
+	tr := &track{sources: []netip.Addr{srv}, serverPorts: [2]uint16{9000, 9001}}
+	other := netip.AddrPortFrom(srv, 7000)
+	require.True(t, tr.fromServer(other, 0), "before the announced port shows up, any port of the server")
+	require.True(t, tr.fromServer(netip.AddrPortFrom(srv, 9000), 0))
+	require.False(t, tr.fromServer(other, 0), "after it, that port only")
+	require.True(t, tr.fromServer(netip.AddrPortFrom(srv, 9000), 0))
+	require.True(t, tr.fromServer(other, 1), "RTCP locks on its own")
+	require.True(t, tr.fromServer(netip.AddrPortFrom(srv, 9001), 1))
+	require.False(t, tr.fromServer(other, 1))
+	require.False(t, tr.fromServer(netip.MustParseAddrPort("127.0.0.2:9000"), 0), "another host never")
+	anyPort := &track{sources: []netip.Addr{srv}}
+	require.True(t, anyPort.fromServer(other, 0), "no port announced: any port of the server")
+	require.True(t, anyPort.fromServer(netip.AddrPortFrom(srv, 9000), 0))
+	require.True(t, anyPort.fromServer(other, 0))
 }

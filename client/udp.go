@@ -77,7 +77,11 @@ func (t *track) readUDP(conn *net.UDPConn, rtp bool) {
 			time.Sleep(time.Millisecond)
 			continue
 		}
-		if !t.fromServer(from.Addr()) {
+		port := 1
+		if rtp {
+			port = 0
+		}
+		if !t.fromServer(from, port) {
 			t.countInvalid()
 			continue
 		}
