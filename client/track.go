@@ -25,10 +25,10 @@ type track struct {
 	// serverPorts are the RTP and RTCP ports of the server's SETUP reply
 	// (0: not given); portSeen[i] is set once a datagram came from one,
 	// owned by the socket's reader goroutine (see fromServer).
-	serverPorts [2]uint16
-	portSeen    [2]bool
-	wantSSRC                uint32         // multicast: only this SSRC (when haveWantSSRC)
-	haveWantSSRC            bool
+	serverPorts  [2]uint16
+	portSeen     [2]bool
+	wantSSRC     uint32 // multicast: only this SSRC (when haveWantSSRC)
+	haveWantSSRC bool
 
 	// Owned by the goroutine that receives RTP (UDP socket reader or the
 	// RTSP read loop).
