@@ -73,14 +73,34 @@
 // handed to the workers in one step, and a slow player loses whole frames
 // up to the next keyframe rather than holding anyone up.
 //
-// The locks, from the outside in. Server.mu guards the lifecycle and the
-// table of sessions and is held only briefly. Each session has its own
-// lock, under which its calls run (ingest, packetization, the keyframe
-// cache, offering each frame to the players): calls to one session are
-// serialised, calls to different sessions run in parallel. While started,
-// the runtime's lock guards the connections, the players' RTSP sessions,
-// the UDP address table and the multicast groups; each player's RTSP
-// session has a lock of its own, which is taken before the runtime's
-// (SETUP) and never while holding it; each connection serialises its
-// writes (responses and interleaved media) with a write lock.
+// The locks, and the one order in which two are ever held together.
+//
+//   - Server.mu guards the lifecycle and the table of sessions. It is held
+//     briefly and alone (Start holds it while the sockets open, which
+//     takes no other lock).
+//   - Each session (mount) has its own lock, under which its calls run
+//     (ingest, packetization, the keyframe cache, offering each frame to
+//     the players): calls to one session are serialised, calls to
+//     different sessions run in parallel. Under it only leaf work happens:
+//     the frame pool's lock and non-blocking hand-offs to the workers and
+//     to the players' queues.
+//   - While started, the runtime's lock guards the connections, the
+//     players' RTSP sessions, the UDP address table and the multicast
+//     groups. Nothing else is taken under it.
+//   - Each player's RTSP session has a lock of its own. SETUP and PLAY
+//     hold it while they take the runtime's lock (to register the RTCP
+//     source, to find the multicast group) or the session's (addReader).
+//     That is the only nesting: no code takes a player's session lock
+//     while holding the runtime's or a session's, so no two goroutines
+//     can wait on each other. (Stats once held the runtime's lock while
+//     taking each player's, and with SETUP the other way round that froze
+//     the whole server; TestNoFreezeUnderChurnAndStats churns 40 clients
+//     against Stats in a loop to keep it so.)
+//   - Each connection serialises its writes (responses and interleaved
+//     media) with a write lock, and its list of sessions with another;
+//     both are leaves.
+//
+// No lock is held while waiting for a fan-out worker to finish a frame
+// (ending a reader) or for a writer goroutine; a worker itself takes no
+// lock while sending, only TryLock on a connection's write lock.
 package server
