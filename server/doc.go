@@ -89,10 +89,10 @@
 //     groups. Nothing else is taken under it.
 //   - Each player's RTSP session has a lock of its own. SETUP and PLAY
 //     hold it while they take the runtime's lock (to register the RTCP
-//     source, to find the multicast group) or the session's (addReader).
-//     That is the only nesting: no code takes a player's session lock
-//     while holding the runtime's or a session's, so no two goroutines
-//     can wait on each other. (Stats once held the runtime's lock while
+//     source, to find the multicast group) or the session's (mount's)
+//     lock (addReader). That is the only nesting: no code takes a
+//     player's session lock while holding the runtime's or a mount's, so
+//     no two goroutines can wait on each other. (Stats once held the runtime's lock while
 //     taking each player's, and with SETUP the other way round that froze
 //     the whole server; TestNoFreezeUnderChurnAndStats churns 40 clients
 //     against Stats in a loop to keep it so.)
