@@ -31,10 +31,9 @@ type fanout struct {
 	next    atomic.Uint32 // round-robin assignment of readers to workers
 
 	// UDP pacing (pace_udp.go): the least rate in datagrams a second (0:
-	// none), the burst, and the longest backlog in frames.
-	rate       float64
-	burst      int
-	maxBacklog int
+	// none) and the burst.
+	rate  float64
+	burst int
 }
 
 // A worker is one sending goroutine with its queue of jobs.
@@ -76,7 +75,7 @@ const workerQueue = 512
 const maxWorkers = 4
 
 func newFanout(u *udpPair, cfg *Config) *fanout {
-	fo := &fanout{u: u, burst: cfg.UDPBurst, maxBacklog: cfg.ReaderQueue}
+	fo := &fanout{u: u, burst: cfg.UDPBurst}
 	if cfg.UDPRate > 0 {
 		fo.rate = float64(cfg.UDPRate)
 	}

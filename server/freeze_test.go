@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
 )
@@ -45,55 +44,33 @@ func TestNoFreezeUnderChurnAndStats(t *testing.T) {
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	// The camera: video and audio.
-	aus := auOf(t, "../testdata/h264_main_720p.h264", false)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		pcm := make([]byte, 160)
-		for i := 0; ; i++ {
-			_ = s.SendAudioData("test", pcm, uint64(i*20))
-			if i%2 == 0 {
-				_ = s.SendVideoData("test", h26x.AppendAnnexB(nil, aus[(i/2)%len(aus)]...), uint64(i*20))
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	pumpAV(t, s, stop, &wg) // the camera
 	// Stats in a tight loop, and a stream created and destroyed.
 	var statsCalls atomic.Int64
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
+	untilStop := func(fn func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				fn()
 			}
-			_, _ = s.Stats("test")
-			_, _ = s.Stats("other")
-			statsCalls.Add(1)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			_ = s.CreateSession("other", VideoMJPEG, false)
-			time.Sleep(time.Millisecond)
-			_ = s.DestroySession("other")
-		}
-	}()
+		}()
+	}
+	untilStop(func() {
+		_, _ = s.Stats("test")
+		_, _ = s.Stats("other")
+		statsCalls.Add(1)
+	})
+	untilStop(func() {
+		_ = s.CreateSession("other", VideoMJPEG, false)
+		time.Sleep(time.Millisecond)
+		_ = s.DestroySession("other")
+	})
 	// The players.
 	var sessions, failures atomic.Int64
 	for w := range clients {

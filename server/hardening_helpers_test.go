@@ -436,3 +436,14 @@ func (c *rawClient) serverView() string {
 	}
 	return fmt.Sprintf("session %s is gone (the server ended it)", c.sess)
 }
+
+// rtspSessionCount returns the number of players' RTSP sessions of a
+// started server.
+func rtspSessionCount(s *Server) int {
+	s.mu.Lock()
+	run := s.run
+	s.mu.Unlock()
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	return len(run.sessions)
+}

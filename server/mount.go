@@ -307,7 +307,6 @@ func (m *mount) addReader(r *reader, cached bool) []startPoint {
 	if cached && len(r.q) == 0 && len(m.gop) > 0 {
 		r.q = make(chan queued, cap(r.q)+len(m.gop)+2*len(m.tracks))
 	}
-	r.maxBacklog = cap(r.q)
 	sp := make([]startPoint, len(m.tracks))
 	for i, t := range m.tracks {
 		sp[i] = m.livePoint(t, r)

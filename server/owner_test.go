@@ -241,14 +241,7 @@ func TestOwnerMaxSessionsUnderConcurrentSetups(t *testing.T) {
 	t.Parallel()
 	const limit, n, rounds = 5, 40, 50
 	s := startedServer(t, Config{MaxSessions: limit}, VideoH264, AudioNone)
-	sessions := func() int {
-		s.mu.Lock()
-		run := s.run
-		s.mu.Unlock()
-		run.mu.Lock()
-		defer run.mu.Unlock()
-		return len(run.sessions)
-	}
+	sessions := func() int { return rtspSessionCount(s) }
 	for round := 0; round < rounds; round++ {
 		conns := make([]*net.TCPConn, n)
 		for i := range conns {

@@ -41,8 +41,9 @@ import (
 // queues the rest behind any backlog, and the worker's pace timer sends
 // backlogs as tokens accrue. Frames keep their order, RTCP included (a
 // sender report queued behind media goes out after it, and costs no
-// tokens: it goes to the player's RTCP socket). A backlog longer than
-// Config.ReaderQueue frames loses frames as a slow TCP reader does: whole
+// tokens: it goes to the player's RTCP socket). A backlog longer than the
+// reader's queue (Config.ReaderQueue frames, plus the cached group of
+// pictures it started with) loses frames as a slow TCP reader does: whole
 // frames, and video up to the next keyframe.
 type udpPace struct {
 	tokens float64
@@ -151,7 +152,7 @@ func (w *worker) paceAdd(r *reader, f *frame, video bool) bool {
 // when the backlog is full.
 func (w *worker) pendFrame(r *reader, f *frame, video bool, next int) {
 	p := &r.pace
-	if p.backlog() >= max(w.fo.maxBacklog, r.maxBacklog) {
+	if p.backlog() >= cap(r.q) { // ReaderQueue, plus the cache it started with (addReader)
 		r.stats.framesDropped.Add(1)
 		if video && !f.rtcp {
 			r.skipToKey = true

@@ -43,10 +43,6 @@ type reader struct {
 	stopped   atomic.Bool // the worker sends this reader nothing more
 	skipToKey bool        // owned by w: lost a frame, skip video to a keyframe
 	pace      udpPace     // owned by w: a UDP reader's pace (pace_udp.go)
-	// maxBacklog bounds the frames waiting in q or pace: the reader queue
-	// plus the cached group of pictures it started with (set by addReader
-	// before the reader is live).
-	maxBacklog int
 
 	needKey bool // guarded by m.mu: skip video until a keyframe
 	// audioFrom is the media time of the first picture the reader gets

@@ -20,14 +20,7 @@ func TestRequireUnsupportedFeatureGets551(t *testing.T) {
 	t.Parallel()
 	s := startedServer(t, Config{}, VideoH264, AudioNone)
 	c := dialRaw(t, s, "test")
-	sessions := func() int {
-		s.mu.Lock()
-		run := s.run
-		s.mu.Unlock()
-		run.mu.Lock()
-		defer run.mu.Unlock()
-		return len(run.sessions)
-	}
+	sessions := func() int { return rtspSessionCount(s) }
 
 	cases := []struct {
 		name        string

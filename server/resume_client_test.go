@@ -29,29 +29,9 @@ func TestPauseResumeNeverGoesBack(t *testing.T) {
 
 func testPauseResume(t *testing.T, tr client.Transport) {
 	s := startedServer(t, Config{}, VideoH264, AudioPCMU)
-	aus := auOf(t, "../testdata/h264_main_720p.h264", false) // GOP of 25 pictures
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		pcm := make([]byte, 160)
-		for i := 0; ; i++ {
-			if s.SendAudioData("test", pcm, uint64(i*20)) != nil {
-				return
-			}
-			if i%2 == 0 && s.SendVideoData("test", h26x.AppendAnnexB(nil, aus[(i/2)%len(aus)]...), uint64(i*20)) != nil {
-				return
-			}
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	pumpAV(t, s, stop, &wg) // GOP of 25 pictures
 	defer func() { close(stop); wg.Wait() }()
 
 	url, err := s.URL("test")
@@ -117,4 +97,31 @@ func testPauseResume(t *testing.T, tr client.Transport) {
 	}
 	st := c.Stats()
 	require.Zero(t, st[0].FramesDamaged)
+}
+
+// pumpAV publishes stream "test" of s as a camera would, until stop: the
+// 720p H.264 sample (25 pictures a second, a keyframe each second) and
+// 20 ms of µ-law every 20 ms. It ends early when a send fails.
+func pumpAV(t *testing.T, s *Server, stop <-chan struct{}, wg *sync.WaitGroup) {
+	aus := auOf(t, "../testdata/h264_main_720p.h264", false)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		pcm := make([]byte, 160)
+		for i := 0; ; i++ {
+			if s.SendAudioData("test", pcm, uint64(i*20)) != nil {
+				return
+			}
+			if i%2 == 0 && s.SendVideoData("test", h26x.AppendAnnexB(nil, aus[(i/2)%len(aus)]...), uint64(i*20)) != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 }
