@@ -37,8 +37,10 @@
 // (the primary address), the UDP port range of the shared RTP/RTCP pair
 // (8000-8999), the multicast range, port and TTL, the session, request,
 // write and DESCRIBE timeouts, Digest credentials, the timestamp unit, the
-// packet, frame, reader queue and keyframe cache sizes, the connection and
-// session limits, and a log/slog Logger (none by default).
+// packet, frame, reader queue and keyframe cache sizes, the pace of UDP
+// players (UDPRate, UDPBurst: README, "UDP pacing"), the connection and
+// session limits, and a log/slog Logger (none by default). Init(port) is
+// InitConfig(Config{Port: port}): 0 is 8554, -1 a free port.
 //
 // # Stats
 //
