@@ -41,7 +41,7 @@ func BenchmarkIngestFanOut(b *testing.B) {
 		r := newReader(m, &discardSender{}, cfg.ReaderQueue)
 		r.tracks[0].setup = true
 		m.addReader(r, true)
-		r.start()
+		r.start(nil)
 		readers = append(readers, r)
 	}
 	defer func() {
@@ -119,7 +119,7 @@ func BenchmarkFanOutUDP(b *testing.B) {
 			r := newUDPReader(m, newUDPSender(fo, tracks), cfg.ReaderQueue)
 			copy(r.tracks, tracks)
 			m.addReader(r, true)
-			r.start()
+			r.start(nil)
 		}
 	})
 }
@@ -148,7 +148,7 @@ func BenchmarkFanOutTCP(b *testing.B) {
 			r := newTCPReader(m, newConn(rt, nc), cfg.ReaderQueue)
 			r.tracks[0] = readerTrack{setup: true, rtpChannel: 0, rtcpChannel: 1}
 			m.addReader(r, true)
-			r.start()
+			r.start(nil)
 		}
 	})
 }

@@ -19,10 +19,17 @@ type conn struct {
 	rt  *runtime
 	nc  net.Conn
 	raw *rawWriter // the fan-out's non-blocking writes (under wmu); nil: none
+	br  *bufio.Reader // the socket's reader, used by serve's goroutine only
 	rd  *rtsp.Reader
 	wmu sync.Mutex
 	// deadlineSet is when the write deadline was last moved (under wmu).
 	deadlineSet time.Time
+	// rest is the unwritten end of a frame a fan-out worker began on the
+	// socket (tryWriteWire), restF the frame it belongs to (a reference
+	// held until it is written): every write under wmu writes it first
+	// (flushRest), whoever does it. Guarded by wmu.
+	rest  []byte
+	restF *frame
 
 	created time.Time
 	busy    atomic.Bool // a request is being read or answered
@@ -31,6 +38,9 @@ type conn struct {
 	// sessions created on this connection, ended when it closes
 	smu      sync.Mutex
 	sessions map[string]*rtspSession
+	// nsess is len(sessions), readable without smu (evictable runs under
+	// the runtime's lock, which takes no other).
+	nsess atomic.Int32
 	// user is the authenticated user name, once known (set by
 	// authenticate, read by the same goroutine): recorded on the sessions
 	// this connection creates, and compared when another connection asks
@@ -66,6 +76,7 @@ func (c *conn) serve() {
 	defer func() {
 		log.Debug("rtsp connection closed", "remote", c.nc.RemoteAddr().String())
 		c.close()
+		c.dropRest()
 		c.smu.Lock()
 		list := make([]*rtspSession, 0, len(c.sessions))
 		for _, s := range c.sessions {
@@ -77,6 +88,7 @@ func (c *conn) serve() {
 		}
 	}()
 	br := bufio.NewReaderSize(c.nc, 4096)
+	c.br = br
 	c.rd = rtsp.NewReader(br, rtsp.Limits{})
 	cfg := c.rt.cfg
 	for {
@@ -124,20 +136,12 @@ func (c *conn) serve() {
 // evictable reports whether the connection may be closed to make room for
 // a new one: it has no session and is not in the middle of a request.
 func (c *conn) evictable() bool {
-	if c.busy.Load() {
-		return false
-	}
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	return len(c.sessions) == 0
+	return !c.busy.Load() && c.nsess.Load() == 0
 }
 
 // idleTimeout is how long the connection may stay silent between messages.
 func (c *conn) idleTimeout() time.Duration {
-	c.smu.Lock()
-	n := len(c.sessions)
-	c.smu.Unlock()
-	if n > 0 {
+	if c.nsess.Load() > 0 {
 		// Past the session timeout the reaper ends the sessions first.
 		return c.rt.cfg.SessionTimeout + c.rt.cfg.ReadHeaderTimeout
 	}
@@ -150,20 +154,24 @@ func (c *conn) idleTimeout() time.Duration {
 // an odd channel of one of its sessions. Frames on channels no session of
 // this connection set up are ignored (and cost nothing).
 func (c *conn) onFrame(ch uint8, payload []byte) {
+	// The sessions are listed under smu and asked after it is released:
+	// no lock is taken while holding another (doc.go).
+	var list [maxSessionsPerConn]*rtspSession
 	c.smu.Lock()
-	var s *rtspSession
-	track := -1
+	n := 0
 	for _, x := range c.sessions {
-		if i := x.trackForRTCPChannel(ch); i >= 0 {
-			s, track = x, i
-			break
+		if n < len(list) {
+			list[n] = x
+			n++
 		}
 	}
 	c.smu.Unlock()
-	if s == nil {
-		return
+	for _, s := range list[:n] {
+		if i := s.trackForRTCPChannel(ch); i >= 0 {
+			s.onRTCP(i, payload)
+			return
+		}
 	}
-	s.onRTCP(track, payload)
 }
 
 func (c *conn) writeResponse(resp *rtsp.Response) error {
@@ -173,6 +181,9 @@ func (c *conn) writeResponse(resp *rtsp.Response) error {
 	now := time.Now()
 	_ = c.nc.SetWriteDeadline(now.Add(c.rt.cfg.WriteTimeout))
 	c.deadlineSet = now
+	if err := c.flushRest(); err != nil {
+		return err
+	}
 	err := resp.Write(c.nc)
 	if err != nil {
 		c.close()
@@ -186,6 +197,9 @@ func (c *conn) writeData(b *net.Buffers) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.dataDeadline()
+	if err := c.flushRest(); err != nil {
+		return err
+	}
 	_, err := b.WriteTo(c.nc)
 	if err != nil {
 		c.abort()
@@ -193,21 +207,50 @@ func (c *conn) writeData(b *net.Buffers) error {
 	return err
 }
 
-// writeWire is writeData for one ready-made buffer.
+// writeWire is writeData for one ready-made buffer; an empty b writes only
+// the connection's pending rest (finishRest).
 func (c *conn) writeWire(b []byte) error {
 	c.wmu.Lock()
-	return c.writeWireUnlock(b)
-}
-
-// writeWireUnlock writes b with wmu held, then releases wmu.
-func (c *conn) writeWireUnlock(b []byte) error {
 	defer c.wmu.Unlock()
 	c.dataDeadline()
+	if err := c.flushRest(); err != nil || len(b) == 0 {
+		return err
+	}
 	_, err := c.nc.Write(b)
 	if err != nil {
 		c.abort()
 	}
 	return err
+}
+
+// finishRest writes the rest of a frame a worker began, if nobody has yet:
+// what a reader's writer does for a queued frame marked rest.
+func (c *conn) finishRest() error { return c.writeWire(nil) }
+
+// flushRest writes the pending rest of a begun frame, if any. Called with
+// wmu held; a failed write aborts the connection.
+func (c *conn) flushRest() error {
+	if c.rest == nil {
+		return nil
+	}
+	_, err := c.nc.Write(c.rest)
+	c.restF.release()
+	c.rest, c.restF = nil, nil
+	if err != nil {
+		c.abort()
+	}
+	return err
+}
+
+// dropRest releases a rest that will never be written (the connection
+// has ended).
+func (c *conn) dropRest() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.restF != nil {
+		c.restF.release()
+	}
+	c.rest, c.restF = nil, nil
 }
 
 // dataDeadline keeps the write deadline between 3/4 and 1 WriteTimeout
@@ -224,21 +267,19 @@ func (c *conn) dataDeadline() {
 // player needs one per stream it plays).
 const maxSessionsPerConn = 16
 
-func (c *conn) sessionCount() int {
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	return len(c.sessions)
-}
+func (c *conn) sessionCount() int { return int(c.nsess.Load()) }
 
 func (c *conn) addSession(s *rtspSession) {
 	c.smu.Lock()
 	c.sessions[s.id] = s
+	c.nsess.Store(int32(len(c.sessions)))
 	c.smu.Unlock()
 }
 
 func (c *conn) removeSession(s *rtspSession) {
 	c.smu.Lock()
 	delete(c.sessions, s.id)
+	c.nsess.Store(int32(len(c.sessions)))
 	c.smu.Unlock()
 }
 

@@ -75,34 +75,51 @@
 // handed to the workers in one step, and a slow player loses whole frames
 // up to the next keyframe rather than holding anyone up.
 //
-// The locks, and the one order in which two are ever held together.
+// The locks. The four that guard state (the Server's, the runtime's, a
+// mount's and a player's RTSP session's) are never held two at once: a
+// code path that needs two takes one, copies what it needs, releases it,
+// then takes the other, and where the state may have changed in between
+// it checks again (a PLAY adds its reader with no lock held, marked
+// starting, and undoes it itself when a PAUSE or the session's end came
+// meanwhile). So no two goroutines can wait on each other, whatever the
+// interleaving. (SETUP once held a session's lock while taking the
+// runtime's, and Stats the other way round: that froze the whole server.
+// TestNoFreezeUnderChurnAndStats churns 40 clients against Stats in a
+// loop to keep it so.)
 //
-//   - Server.mu guards the lifecycle and the table of sessions. It is held
-//     briefly and alone (Start holds it while the sockets open, which
-//     takes no other lock).
+//   - Server.mu guards the lifecycle and the table of sessions. Start
+//     holds it while the sockets open, which takes no other lock.
 //   - Each session (mount) has its own lock, under which its calls run
 //     (ingest, packetization, the keyframe cache, offering each frame to
 //     the players): calls to one session are serialised, calls to
-//     different sessions run in parallel. Under it only leaf work happens:
-//     the frame pool's lock and non-blocking hand-offs to the workers and
-//     to the players' queues.
+//     different sessions run in parallel.
 //   - While started, the runtime's lock guards the connections, the
 //     players' RTSP sessions, the UDP address table and the multicast
-//     groups. Nothing else is taken under it.
-//   - Each player's RTSP session has a lock of its own. SETUP and PLAY
-//     hold it while they take the runtime's lock (to register the RTCP
-//     source, to find the multicast group) or the session's (mount's)
-//     lock (addReader). That is the only nesting: no code takes a
-//     player's session lock while holding the runtime's or a mount's, so
-//     no two goroutines can wait on each other. (Stats once held the runtime's lock while
-//     taking each player's, and with SETUP the other way round that froze
-//     the whole server; TestNoFreezeUnderChurnAndStats churns 40 clients
-//     against Stats in a loop to keep it so.)
-//   - Each connection serialises its writes (responses and interleaved
-//     media) with a write lock, and its list of sessions with another;
-//     both are leaves.
+//     groups.
+//   - Each player's RTSP session has a lock of its own for its tracks
+//     and play state.
 //
-// No lock is held while waiting for a fan-out worker to finish a frame
-// (ending a reader) or for a writer goroutine; a worker itself takes no
-// lock while sending, only TryLock on a connection's write lock.
+// Under those only leaf locks are taken, which take nothing themselves:
+// a session's frame pool, a reader's last reception reports, the counter
+// of a session's timers (inflight), a connection's list of sessions (smu),
+// and a connection's write lock (wmu).
+//
+// Each connection's socket has one writer at a time, under wmu, and wmu
+// is always released by the goroutine that took it. A fan-out worker
+// writes a TCP player's frame with a non-blocking write under TryLock;
+// when only part of the frame fits, the rest becomes the connection's
+// (conn.rest) and the worker releases the lock: whoever writes next on
+// that connection, the player's writer goroutine or the connection's own
+// answering a request, writes the rest first, so the interleaved stream
+// never stops in the middle of a packet.
+//
+// Every goroutine and timer is accounted for. Stop (and Deinit, Destroy)
+// return only when the listener's goroutine, each connection's, the UDP
+// readers, the housekeeping, the fan-out workers, each TCP player's writer
+// and the goroutines that answer 503 or end a failed player's session have
+// returned (runtime.goTracked), and when no timer callback of any session
+// (the audio pacer, a player's further sender report) is pending or
+// running (mount.timers); DestroySession waits for its session's timers.
+// A DESCRIBE waiting for the first keyframe watches its connection with a
+// helper goroutine that it waits for before it answers.
 package server

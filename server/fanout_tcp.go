@@ -23,13 +23,13 @@ func (w *worker) sendTCP(r *reader, f *frame, video bool) {
 		w.handoff(r, video, queued{f: f})
 		return
 	}
-	n, locked, err := r.c.tryWriteWire(f.wire)
+	n, err := r.c.tryWriteWire(f)
 	if err == nil {
 		r.stats.packets.Add(uint64(f.batch.Len()))
 		r.stats.bytes.Add(uint64(f.bytes))
 		return
 	}
-	w.handoff(r, video, queued{f: f, off: n, locked: locked})
+	w.handoff(r, video, queued{f: f, rest: n > 0})
 }
 
 // handoff queues (the rest of) a frame for r's writer goroutine. When the
@@ -38,38 +38,40 @@ func (w *worker) handoff(r *reader, video bool, it queued) {
 	if r.push(it) {
 		return
 	}
-	if it.locked {
-		// Not reached: a frame is begun only when the queue is empty.
-		// Were it, the stream would be cut in mid-packet: end it.
-		r.c.abort()
-		r.c.wmu.Unlock()
-	}
+	// A frame begun on the socket (it.rest) is still finished: its rest
+	// is the connection's, written before anything else (conn.rest).
 	r.stats.framesDropped.Add(1)
 	if video {
 		r.skipToKey = true
 	}
 }
 
-// tryWriteWire writes b to the connection without blocking. It returns
-// nil when all of b went out. Otherwise n bytes did (maybe 0) and, when n
-// is not 0, the connection's write lock is still held (locked) so that the
-// rest can follow before anything else; the caller passes both on to
-// writeWireUnlock.
-func (c *conn) tryWriteWire(b []byte) (n int, locked bool, err error) {
+// tryWriteWire writes f's interleaved image to the connection without
+// blocking. It returns nil when all of it went out. Otherwise n bytes did
+// (maybe 0); when n is not 0 the rest becomes the connection's pending
+// rest (conn.rest), which whoever writes next on the connection, under
+// its write lock, writes first: the interleaved stream never stops in the
+// middle of a packet, and the lock is released here, by the goroutine that
+// took it.
+func (c *conn) tryWriteWire(f *frame) (n int, err error) {
 	if !c.wmu.TryLock() {
-		return 0, false, errUseFallback
+		return 0, errUseFallback
+	}
+	defer c.wmu.Unlock()
+	if c.rest != nil {
+		return 0, errUseFallback
 	}
 	// A write error (not only a full socket) takes the fallback too: the
 	// reader's writer goroutine meets it again on its blocking write and
 	// closes the connection there, in one place.
-	n, _ = c.raw.write(b)
+	n, _ = c.raw.write(f.wire)
 	switch {
-	case n == len(b):
-		c.wmu.Unlock()
-		return n, false, nil
+	case n == len(f.wire):
+		return n, nil
 	case n > 0:
-		return n, true, errUseFallback
+		f.retain()
+		c.restF, c.rest = f, f.wire[n:]
+		c.rt.begun.Add(1)
 	}
-	c.wmu.Unlock()
-	return 0, false, errUseFallback
+	return n, errUseFallback
 }

@@ -282,13 +282,12 @@ func (c *conn) describe(req *rtsp.Request) *rtsp.Response {
 	}
 	// Wait (bounded) for the parameter sets of the first keyframe, so the
 	// SDP is complete; a connection that closes meanwhile ends the wait.
-	ctx, cancel := context.WithTimeout(context.Background(), c.rt.cfg.DescribeWait)
-	defer cancel()
 	select {
 	case <-m.ready:
-	case <-ctx.Done():
-	case <-c.rt.done:
-		return c.fail(req, rtsp.StatusServiceUnavailable, "shutting down")
+	default:
+		if why := c.waitReady(m); why != "" {
+			return c.fail(req, rtsp.StatusServiceUnavailable, why)
+		}
 	}
 	base := c.baseURL(req, m)
 	body, err := m.sdp(c.localIP())
@@ -423,6 +422,13 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		created = true
 	}
 	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Mode: ""}
+	// The multicast group is found before the session's lock is taken,
+	// and the RTCP source registered after it is released: no lock is
+	// taken while holding another (doc.go).
+	var g *multicastGroup
+	if kind == transportMulticast {
+		g = c.rt.multicastFor(m)
+	}
 	s.mu.Lock()
 	rt := &s.tracks[ti]
 	switch kind {
@@ -457,9 +463,7 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		reply.ClientPort = &cp
 		sp := rtsp.PortRange{First: uint16(c.rt.udp.rtpPort), Last: uint16(c.rt.udp.rtpPort + 1)}
 		reply.ServerPort = &sp
-		c.rt.registerRTCPSource(rt.rtcpAddr, s)
 	case transportMulticast:
-		g := c.rt.multicastFor(m)
 		*rt = g.tracks[ti]
 		reply.Delivery = rtsp.DeliveryMulticast
 		reply.Destination = g.addr.String()
@@ -468,7 +472,11 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		ttl := uint8(c.rt.cfg.MulticastTTL)
 		reply.TTL = &ttl
 	}
+	rtcpFrom := rt.rtcpAddr
 	s.mu.Unlock()
+	if kind == transportUDP {
+		c.rt.registerRTCPSource(rtcpFrom, s)
+	}
 	if created {
 		c.rt.cfg.Logger.Debug("rtsp session", "session", s.id, "stream", m.name,
 			"transport", kind.String(), "remote", c.nc.RemoteAddr().String())
@@ -555,6 +563,13 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 			return c.fail(req, rtsp.StatusInvalidRange, err.Error()), nil
 		}
 	}
+	// The multicast group is found before the session's lock is taken,
+	// and the reader is added to its stream after it is released: no lock
+	// is taken while holding another (doc.go).
+	var g *multicastGroup
+	if s.kind == transportMulticast {
+		g = c.rt.multicastFor(s.m)
+	}
 	s.mu.Lock()
 	if s.playing {
 		// PLAY while playing: nothing to change for a live stream.
@@ -572,15 +587,8 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 		s.mu.Unlock()
 		return c.fail(req, rtsp.StatusMethodNotValidInThisState, "PLAY before SETUP"), nil
 	}
-	var sp []startPoint
 	var r *reader
 	switch s.kind {
-	case transportMulticast:
-		g := c.rt.multicastFor(s.m)
-		s.group = g
-		s.mu.Unlock()
-		sp = c.rt.joinMulticast(s.m, g)
-		s.mu.Lock()
 	case transportTCP:
 		r = newTCPReader(s.m, s.c, c.rt.cfg.ReaderQueue) // s.c == c (owns), the connection that carries its media
 	case transportUDP:
@@ -595,22 +603,48 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 			// session itself, waits for it.
 			c.rt.goTracked(func() { c.rt.endSession(s, false) })
 		}
-		// A first PLAY starts with the cached GOP (a picture at once). A
-		// PLAY that resumes after PAUSE starts at the next live keyframe:
-		// the player already showed what the cache holds (replaying it
-		// would send older timestamps than those it got before PAUSE), and
-		// a client that only restarts reading its RTP channels after the
-		// PLAY response is in (live555's proxy: its PLAY goes out at the
-		// first downstream SETUP, its sources read from the downstream
-		// PLAY on) would take a burst sent with the response for RTSP text.
-		sp = s.m.addReader(r, !s.paused)
-		s.r = r
 	}
+	// A first PLAY starts with the cached GOP (a picture at once). A PLAY
+	// that resumes after PAUSE starts at the next live keyframe: the
+	// player already showed what the cache holds (replaying it would send
+	// older timestamps than those it got before PAUSE), and a client that
+	// only restarts reading its RTP channels after the PLAY response is in
+	// (live555's proxy: its PLAY goes out at the first downstream SETUP,
+	// its sources read from the downstream PLAY on) would take a burst
+	// sent with the response for RTSP text.
 	resumed := s.paused
 	s.playing = true
+	s.starting = true
 	s.paused = false
 	tracks := append([]readerTrack(nil), s.tracks...)
 	s.mu.Unlock()
+
+	var sp []startPoint
+	if g != nil {
+		sp = c.rt.joinMulticast(s.m, g)
+	} else {
+		sp = s.m.addReader(r, !resumed)
+	}
+	// The reader (or group) becomes the session's only now. Were the
+	// session paused or ended meanwhile (stopPlaying cleared starting, and
+	// found nothing to stop), this PLAY undoes what it added itself, and
+	// is answered as if it had come first.
+	s.mu.Lock()
+	current := s.starting
+	if current {
+		s.starting = false
+		s.r, s.group = r, g
+	}
+	s.mu.Unlock()
+	if !current {
+		if r != nil {
+			s.m.removeReader(r)
+			r.closeWithin(c.rt.stopWait())
+		} else {
+			c.rt.leaveMulticast(s.m, g)
+		}
+		r = nil
+	}
 	c.rt.cfg.Logger.Debug("rtsp play", "session", s.id, "stream", s.m.name, "resumed", resumed)
 
 	resp = rtsp.NewResponse(req, rtsp.StatusOK)
@@ -629,7 +663,7 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 	if r == nil {
 		return resp, nil
 	}
-	return resp, r.start
+	return resp, func() { r.start(c.rt.goTracked) }
 }
 
 func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
@@ -641,7 +675,7 @@ func (c *conn) pause(req *rtsp.Request) *rtsp.Response {
 	r, g := s.r, s.group
 	s.r, s.group = nil, nil
 	s.paused = s.paused || s.playing
-	s.playing = false
+	s.playing, s.starting = false, false
 	s.mu.Unlock()
 	if r != nil {
 		s.m.removeReader(r)

@@ -49,6 +49,13 @@ type mount struct {
 	isReady     bool
 	closed      bool
 
+	// timers counts the mount's timer callbacks (audio pacing, readers'
+	// further sender reports) from when one is armed until it has run or
+	// been stopped, so that Stop and DestroySession can wait for them
+	// (waitTimers): no callback of a stopped server, or of a destroyed
+	// session, is still running when those return.
+	timers inflight
+
 	// statistics, read without the lock
 	framesIn   atomic.Uint64
 	bytesIn    atomic.Uint64
@@ -374,8 +381,28 @@ type startPoint struct {
 	ts  uint32
 }
 
+// waitTimers waits until no timer callback of the mount is pending or
+// running. Called with no lock held (the callbacks take mu).
+func (m *mount) waitTimers() { m.timers.wait() }
+
+// stopTimers sends the audio still waiting for its pace at once (there is
+// nobody left to pace it for: the server is stopping) and waits for every
+// timer callback of the mount. Called with no lock held.
+func (m *mount) stopTimers() {
+	m.mu.Lock()
+	if !m.closed {
+		m.paceFlush(time.Time{})
+	}
+	if t := m.pace.timer; t != nil && t.Stop() {
+		m.timers.done() // it will not run
+	}
+	m.mu.Unlock()
+	m.timers.wait()
+}
+
 // close ends the mount: readers are detached (their RTSP sessions end) and
-// cached frames released.
+// cached frames released. The caller waits for its timers (waitTimers)
+// once it has ended the mount's sessions.
 func (m *mount) close() []*reader {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -57,7 +57,7 @@ func (rt *runtime) joinMulticast(m *mount, g *multicastGroup) []startPoint {
 	rt.mu.Unlock()
 	if first {
 		sp := m.addReader(r, true)
-		r.start()
+		r.start(rt.goTracked)
 		return sp
 	}
 	return m.startPoints()

@@ -118,14 +118,18 @@ func (m *mount) paceFlush(now time.Time) {
 		return
 	}
 	d := p.q[0].due.Sub(now)
+	// m.timers counts the callback from when it is armed to when it has
+	// run (or been stopped): see mount.timers.
 	if p.timer == nil {
+		m.timers.add()
 		p.timer = time.AfterFunc(d, m.paceTick)
-	} else {
-		p.timer.Reset(d)
+	} else if !p.timer.Reset(d) {
+		m.timers.add() // it had fired (or been stopped): armed anew
 	}
 }
 
 func (m *mount) paceTick() {
+	defer m.timers.done()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.closed {
@@ -136,8 +140,8 @@ func (m *mount) paceTick() {
 // paceClose drops what waits (the mount is closing). Called with mu held.
 func (m *mount) paceClose() {
 	p := &m.pace
-	if p.timer != nil {
-		p.timer.Stop()
+	if p.timer != nil && p.timer.Stop() {
+		m.timers.done() // it will not run
 	}
 	for i := range p.q {
 		p.q[i].f.release()

@@ -64,14 +64,13 @@ type reader struct {
 	stats readerStats
 }
 
-// queued is a frame in a reader's queue. A frame the worker wrote in part
-// carries the offset of the rest in its interleaved image and the
-// connection's write lock, which the worker passes on so that nothing
-// (a response, another session's media) comes between the two parts.
+// queued is a frame in a reader's queue. rest marks a frame the worker
+// began writing on the socket: its rest is the connection's (conn.rest),
+// written before anything else goes out there, and the writer only has to
+// make sure it has been (conn.finishRest) before the frames behind it.
 type queued struct {
-	f      *frame
-	off    int
-	locked bool
+	f    *frame
+	rest bool
 }
 
 // readerTrack is how one track reaches a reader.
@@ -194,19 +193,22 @@ func (r *reader) offer(f *frame) {
 // destroyed just after a player joined, held tens of megabytes.
 type resync struct {
 	timer *time.Timer
+	m     *mount // whose timers count it
 	r     atomic.Pointer[reader]
 }
 
 // scheduleResync sends a further sender report for track i after
 // resyncReport. Called with m.mu held.
 func (r *reader) scheduleResync(i int) {
-	x := &resync{}
+	x := &resync{m: r.m}
 	x.r.Store(r)
+	r.m.timers.add() // done when it has run or been stopped: mount.timers
 	x.timer = time.AfterFunc(resyncReport, func() { x.fire(i) })
 	r.resyncs = append(r.resyncs, x)
 }
 
 func (x *resync) fire(i int) {
+	defer x.m.timers.done()
 	r := x.r.Load()
 	if r == nil {
 		return
@@ -228,7 +230,9 @@ func (x *resync) fire(i int) {
 // timers' references to it: it has left its mount. Called with m.mu held.
 func (r *reader) stopResync() {
 	for _, x := range r.resyncs {
-		x.timer.Stop()
+		if x.timer.Stop() {
+			x.m.timers.done() // it will not run
+		}
 		x.r.Store(nil)
 	}
 	r.resyncs = nil
@@ -297,10 +301,20 @@ func (r *reader) push(it queued) bool {
 // start begins delivery once PLAY's response is out: frames offered from
 // now on go to the worker. A TCP reader's writer goroutine first writes
 // what was queued before; a UDP reader's queue moves to the worker.
-func (r *reader) start() {
+//
+// spawn runs a TCP reader's writer goroutine where Stop waits for it
+// (runtime.goTracked); nil runs it untracked, for tests without a
+// runtime. When spawn refuses (the server is stopping), the reader ends
+// as if its writer had.
+func (r *reader) start(spawn func(func()) bool) {
 	r.started.Store(true)
 	if r.udp == nil {
-		go r.run()
+		if spawn == nil {
+			go r.run()
+		} else if !spawn(r.run) {
+			close(r.done)
+			return
+		}
 	}
 	m := r.m
 	m.mu.Lock()
@@ -358,26 +372,22 @@ func (r *reader) run() {
 
 // write writes one queued frame, or the rest of one.
 func (r *reader) write(it queued) error {
-	if it.locked {
-		return r.c.writeWireUnlock(it.f.wire[it.off:])
+	if it.rest {
+		return r.c.finishRest()
 	}
 	return r.out.write(r, it.f)
 }
 
 // drain releases everything still queued. The rest of a frame the worker
-// began is still written (with finish, on a connection that works) or the
-// connection's write lock released, since the interleaved stream must not
-// stop in the middle of a packet.
+// began is still written (with finish, on a connection that works), since
+// the interleaved stream must not stop in the middle of a packet; without,
+// it stays the connection's, for its next write.
 func (r *reader) drain(finish bool) {
 	for {
 		select {
 		case it := <-r.q:
-			if it.locked {
-				if finish && !r.failed.Load() {
-					_ = r.c.writeWireUnlock(it.f.wire[it.off:])
-				} else {
-					r.c.wmu.Unlock()
-				}
+			if it.rest && finish && !r.failed.Load() {
+				_ = r.c.finishRest()
 			}
 			it.f.release()
 			r.backlog.Add(-1)

@@ -73,13 +73,7 @@ func (m *mount) reportFrame(t *track, now time.Time, bye bool) *frame {
 
 // sendReports offers a sender report per track to every reader.
 func (r *runtime) sendReports(now time.Time) {
-	r.srv.mu.Lock()
-	mounts := make([]*mount, 0, len(r.srv.mounts))
-	for _, m := range r.srv.mounts {
-		mounts = append(mounts, m)
-	}
-	r.srv.mu.Unlock()
-	for _, m := range mounts {
+	for _, m := range r.srv.mountList() {
 		m.mu.Lock()
 		if len(m.readers) > 0 {
 			for _, t := range m.tracks {

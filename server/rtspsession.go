@@ -52,8 +52,12 @@ type rtspSession struct {
 	// Its next PLAY resumes the live stream at the next keyframe rather
 	// than replaying the GOP cache (see play).
 	paused bool
-	r      *reader         // unicast reader while playing
-	group  *multicastGroup // multicast group while playing
+	// starting: a PLAY is adding its reader (or joining the group) with
+	// no lock held; stopPlaying and PAUSE clear it, and the PLAY then
+	// undoes what it added rather than publishing it as r or group.
+	starting bool
+	r        *reader         // unicast reader while playing
+	group    *multicastGroup // multicast group while playing
 
 	seen atomic.Int64 // unix nanoseconds of the last request or RTCP
 }
@@ -124,7 +128,7 @@ func (s *rtspSession) stopPlaying(rt *runtime, bye bool) {
 	s.mu.Lock()
 	r, g := s.r, s.group
 	s.r, s.group = nil, nil
-	s.playing = false
+	s.playing, s.starting = false, false
 	tracks := append([]readerTrack(nil), s.tracks...)
 	s.mu.Unlock()
 	if r != nil {

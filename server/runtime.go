@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -34,6 +35,10 @@ type runtime struct {
 	closing  bool
 
 	backoff rtsp.AuthBackoff // slows down repeated wrong credentials
+
+	// begun counts the frames a fan-out worker began on a TCP socket and
+	// left the rest of to the connection (conn.rest), for tests.
+	begun atomic.Uint64
 
 	wg   sync.WaitGroup
 	done chan struct{}
@@ -326,6 +331,11 @@ func (r *runtime) shutdown() {
 	r.udp.close()
 	r.wg.Wait()
 	r.fan.close()
+	// The sessions' timers (paced audio, readers' further reports) are
+	// the mounts', which outlive a Stop; none is left running.
+	for _, m := range r.srv.mountList() {
+		m.stopTimers()
+	}
 }
 
 // stopWait is how long ending a session waits for its writer to finish the

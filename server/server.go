@@ -110,6 +110,7 @@ func (s *Server) Deinit() error {
 	}
 	for _, m := range mounts {
 		m.close()
+		m.waitTimers()
 	}
 	// A Stop running concurrently finishes before Deinit returns.
 	s.waitHalted()
@@ -197,6 +198,7 @@ func (s *Server) DestroySession(name string) error {
 	if run != nil {
 		run.endMount(m, readers)
 	}
+	m.waitTimers()
 	return nil
 }
 
@@ -353,6 +355,17 @@ func (s *Server) mountForSend(name string) (*mount, error) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownSession, name)
 	}
 	return m, nil
+}
+
+// mountList returns the sessions, for work done on each with no lock held.
+func (s *Server) mountList() []*mount {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := make([]*mount, 0, len(s.mounts))
+	for _, m := range s.mounts {
+		list = append(list, m)
+	}
+	return list
 }
 
 // mount returns a session by name, for the RTSP side.
