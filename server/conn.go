@@ -18,7 +18,7 @@ import (
 type conn struct {
 	rt  *runtime
 	nc  net.Conn
-	raw *rawWriter // the fan-out's non-blocking writes (under wmu); nil: none
+	raw *rawWriter    // the fan-out's non-blocking writes (under wmu); nil: none
 	br  *bufio.Reader // the socket's reader, used by serve's goroutine only
 	rd  *rtsp.Reader
 	wmu sync.Mutex
