@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/rtp"
 )
@@ -33,7 +34,7 @@ func BenchmarkReceiveH264(b *testing.B) {
 				}
 			}
 			c := &Client{opt: Options{}.withDefaults()}
-			tr := newTrack(c, 0, Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}, kind)
+			tr := newTrack(c, 0, Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}}, kind)
 			frames := 0
 			c.handlers.Store(&handlers{
 				onPacket: func(int, *rtp.Packet, time.Time) {},

@@ -239,7 +239,7 @@ func testCodecAAC(t *testing.T, transport Transport) {
 	require.Equal(t, "audio", tr.Media)
 	require.Equal(t, CodecAAC, tr.Codec)
 	require.EqualValues(t, 48000, tr.ClockRate)
-	f, err := aac.ParseFMTP(fmtpParams(tr.FMTP))
+	f, err := tr.AACConfig()
 	require.NoError(t, err)
 	gotCfg, err := f.AudioConfig()
 	require.NoError(t, err)

@@ -5,25 +5,27 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/rtspkit/rtspkit/sdp"
 )
 
 // Codec names a track's RTP payload format: the encoding name of its
-// a=rtpmap (or of its static payload type, RFC 3551 §6), upper-cased.
-// The constants are the ones Frame depacketizing knows; other names are
-// possible and get only OnPacket.
-type Codec string
+// a=rtpmap (or of its static payload type, RFC 3551 §6), upper-cased. It
+// is the format package's Codec: one vocabulary for the server, the client
+// and the command. Other names than the constants are possible and get
+// only OnPacket.
+type Codec = format.Codec
 
-// Codecs with a depacketizer.
+// Codecs with a depacketizer (format's constants under the names this
+// package has always had).
 const (
-	CodecH264 Codec = "H264"          // RFC 6184
-	CodecH265 Codec = "H265"          // RFC 7798
-	CodecAAC  Codec = "MPEG4-GENERIC" // RFC 3640 AAC-hbr or AAC-lbr
-	CodecPCMU Codec = "PCMU"          // G.711 µ-law, RFC 3551 §4.5.14
-	CodecPCMA Codec = "PCMA"          // G.711 A-law
-	CodecJPEG Codec = "JPEG"          // RFC 2435
+	CodecH264 = format.H264 // RFC 6184
+	CodecH265 = format.H265 // RFC 7798
+	CodecAAC  = format.AAC  // RFC 3640 AAC-hbr or AAC-lbr ("MPEG4-GENERIC")
+	CodecPCMU = format.PCMU // G.711 µ-law, RFC 3551 §4.5.14
+	CodecPCMA = format.PCMA // G.711 A-law
+	CodecJPEG = format.JPEG // RFC 2435
 )
 
 // Description is a presentation as DESCRIBE told it: the parsed SDP and,
@@ -49,63 +51,17 @@ type Description struct {
 type Track struct {
 	// Media is the media type: "video", "audio", "application"...
 	Media string
-	// PayloadType is the first format of the m= line, the one this client
-	// depacketizes.
-	PayloadType uint8
-	// Codec is the encoding name of PayloadType, upper-cased; "" when the
-	// media has no usable rtpmap.
-	Codec Codec
-	// ClockRate is the RTP timestamp rate in Hz; 0 when unknown.
-	ClockRate uint32
-	// Channels is the audio channel count of the rtpmap; 0 when absent.
-	Channels int
-	// FMTP holds the format parameters of PayloadType (zero when absent).
-	FMTP sdp.FMTP
+	// Format is the first payload format of the m= line, the one this
+	// client depacketizes, as the format package reads it: Codec (the
+	// encoding name, upper-cased; "" when the media has no usable
+	// rtpmap), PayloadType, ClockRate (0 when unknown), Channels and FMTP,
+	// and ParameterSets for H.264 and H.265.
+	format.Format
 	// Control is the URL to SETUP the track with; nil when its control
 	// attribute could not be resolved (Setup then fails).
 	Control *url.URL
 	// SDP is the media description itself.
 	SDP *sdp.Media
-}
-
-// ParameterSets returns the parameter sets the SDP carries for an H.264
-// track (sprop-parameter-sets: SPS and PPS, RFC 6184 §8.1) or an H.265
-// track (sprop-vps, sprop-sps, sprop-pps, RFC 7798 §7.1), in that order;
-// nil for other codecs or when absent.
-func (t Track) ParameterSets() ([][]byte, error) {
-	switch t.Codec {
-	case CodecH264:
-		v, ok := t.FMTP.Get("sprop-parameter-sets")
-		if !ok {
-			return nil, nil
-		}
-		return h26x.ParseH264SpropParameterSets(v)
-	case CodecH265:
-		var out [][]byte
-		for _, k := range []string{"sprop-vps", "sprop-sps", "sprop-pps"} {
-			v, ok := t.FMTP.Get(k)
-			if !ok {
-				continue
-			}
-			nals, err := h26x.ParseH265SpropValue(v)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, nals...)
-		}
-		return out, nil
-	}
-	return nil, nil
-}
-
-// fmtpParams returns the parameters of f as the text after the payload
-// type, "a=1;b=2", which the codec packages' ParseFMTP functions read.
-func fmtpParams(f sdp.FMTP) string {
-	s := f.String()
-	if _, rest, ok := strings.Cut(s, " "); ok {
-		return rest
-	}
-	return ""
 }
 
 // Describe asks the server for the presentation's description (RFC 2326
@@ -161,16 +117,8 @@ func newDescription(s *sdp.Session, base *url.URL) *Description {
 	}
 	for _, m := range s.Media {
 		t := Track{Media: m.Type, SDP: m}
-		if pt, err := m.PayloadType(); err == nil {
-			t.PayloadType = pt
-			if rm, err := m.RTPMap(pt); err == nil {
-				t.Codec = Codec(strings.ToUpper(rm.Encoding))
-				t.ClockRate = rm.ClockRate
-				t.Channels = rm.Channels
-			}
-			if f, err := m.FMTP(pt); err == nil {
-				t.FMTP = f
-			}
+		if f, err := format.FromMedia(m); err == nil {
+			t.Format = f
 		}
 		if u, err := rtsp.ResolveControl(base, m.Control()); err == nil {
 			t.Control = u

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rtspkit/rtspkit/aac"
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/g711"
 	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/mjpeg"
@@ -29,11 +30,11 @@ import (
 func fuzzTracks() []Track {
 	f, _ := sdp.ParseFMTP("98 streamtype=5;profile-level-id=41;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1188")
 	return []Track{
-		{Media: "video", Codec: CodecH264, PayloadType: 96, ClockRate: 90000},
-		{Media: "video", Codec: CodecH265, PayloadType: 97, ClockRate: 90000},
-		{Media: "audio", Codec: CodecAAC, PayloadType: 98, ClockRate: 48000, FMTP: f},
-		{Media: "audio", Codec: CodecPCMU, PayloadType: 0, ClockRate: 8000},
-		{Media: "video", Codec: CodecJPEG, PayloadType: 26, ClockRate: 90000},
+		{Media: "video", Format: format.Format{Codec: CodecH264, PayloadType: 96, ClockRate: 90000}},
+		{Media: "video", Format: format.Format{Codec: CodecH265, PayloadType: 97, ClockRate: 90000}},
+		{Media: "audio", Format: format.Format{Codec: CodecAAC, PayloadType: 98, ClockRate: 48000, FMTP: f}},
+		{Media: "audio", Format: format.Format{Codec: CodecPCMU, PayloadType: 0, ClockRate: 8000}},
+		{Media: "video", Format: format.Format{Codec: CodecJPEG, PayloadType: 26, ClockRate: 90000}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtp"
 )
@@ -34,9 +35,9 @@ type track struct {
 	// RTSP read loop).
 	pkt     rtp.Packet
 	reorder *rtp.ReorderBuffer
-	depack  depacketizer
-	emit    func(Frame) // hands a frame to OnFrame; made once, so pushing allocates nothing
-	highest int64       // highest extended sequence number seen
+	depack  format.Depacketizer // nil: no depacketizer for the codec
+	emit    func(Frame)         // hands a frame to OnFrame; made once, so pushing allocates nothing
+	highest int64               // highest extended sequence number seen
 	unwrap  rtp.SeqUnwrapper
 	seen    seqWindow // which of the last numbers arrived, for Duplicates
 
@@ -70,7 +71,7 @@ func newTrack(c *Client, index int, info Track, kind Transport) *track {
 	}
 	t.reorder = rtp.NewReorderBuffer(window, delay)
 	t.rstats = rtcp.NewReceiverStats(info.ClockRate)
-	t.depack = newDepacketizer(info)
+	t.depack, _ = info.NewDepacketizer()
 	t.emit = func(f Frame) {
 		// Counted before the call, so that Stats never shows fewer frames
 		// than a callback has seen.
@@ -197,7 +198,7 @@ func (t *track) restart() {
 	t.lateBase += rs.Late
 	t.reorder.Reset()
 	if t.depack != nil {
-		t.depack.reset()
+		t.depack.Reset()
 	}
 	t.unwrap = rtp.SeqUnwrapper{}
 	t.seen = seqWindow{}
@@ -235,7 +236,7 @@ func (t *track) deliver(p *rtp.Packet, arrival time.Time) {
 		h.onPacket(t.index, p, arrival)
 	}
 	if h.onFrame != nil && t.depack != nil && p.PayloadType == t.info.PayloadType {
-		err := t.depack.push(p, t.emit)
+		err := t.depack.Depacketize(p, t.emit)
 		if err != nil {
 			t.mu.Lock()
 			t.stats.DepacketizeErrors++

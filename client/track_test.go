@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtp"
@@ -40,7 +41,7 @@ func rtpBytes(t *testing.T, ssrc uint32, seq uint16, ts uint32, marker bool, pay
 }
 
 func TestTrackSequencing(t *testing.T) {
-	info := Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}
+	info := Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}}
 	nal := []byte{0x65, 1, 2, 3} // IDR slice, single NAL unit packets
 	tests := []struct {
 		name    string
@@ -85,7 +86,7 @@ func TestTrackSequencing(t *testing.T) {
 }
 
 func TestTrackReorderDeadline(t *testing.T) {
-	tr, seqs, _ := testTrack(t, TransportUDP, Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96})
+	tr, seqs, _ := testTrack(t, TransportUDP, Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}})
 	tr.reorder = rtp.NewReorderBuffer(8, 20*time.Millisecond)
 	now := time.Now()
 	tr.onRTP(rtpBytes(t, 1, 1, 0, true, []byte{0x41, 0}), now)
@@ -99,7 +100,7 @@ func TestTrackReorderDeadline(t *testing.T) {
 }
 
 func TestTrackInvalidAndSSRC(t *testing.T) {
-	tr, seqs, _ := testTrack(t, TransportUDP, Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96})
+	tr, seqs, _ := testTrack(t, TransportUDP, Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}})
 	now := time.Now()
 	tr.onRTP([]byte{1, 2, 3}, now)                   // too short
 	tr.onRTP(make([]byte, 20), now)                  // version 0
@@ -116,7 +117,7 @@ func TestTrackInvalidAndSSRC(t *testing.T) {
 	require.Equal(t, []uint16{100, 101, 5000, 5001}, *seqs)
 
 	// Multicast: only the SSRC the server announced.
-	tr, seqs, _ = testTrack(t, TransportMulticast, Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96})
+	tr, seqs, _ = testTrack(t, TransportMulticast, Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}})
 	tr.wantSSRC, tr.haveWantSSRC = 9, true
 	tr.onRTP(rtpBytes(t, 8, 1, 0, true, []byte{0x41, 0}), now)
 	tr.onRTP(rtpBytes(t, 9, 1, 0, true, []byte{0x41, 0}), now)
@@ -125,7 +126,7 @@ func TestTrackInvalidAndSSRC(t *testing.T) {
 }
 
 func TestTrackRTCP(t *testing.T) {
-	tr, _, _ := testTrack(t, TransportUDP, Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96})
+	tr, _, _ := testTrack(t, TransportUDP, Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}})
 	now := time.Now()
 	tr.onRTP(rtpBytes(t, 3, 1, 0, true, []byte{0x41, 0}), now)
 	ntp := rtcp.NTPTime(now)
@@ -163,7 +164,7 @@ func TestTrackRTCP(t *testing.T) {
 func TestTrackFU(t *testing.T) {
 	// An access unit of two NAL units, the second fragmented, through the
 	// real packetizer: the frame holds both, marked, with its timestamp.
-	tr, _, frames := testTrack(t, TransportTCP, Track{Codec: CodecH264, ClockRate: 90000, PayloadType: 96})
+	tr, _, frames := testTrack(t, TransportTCP, Track{Format: format.Format{Codec: CodecH264, ClockRate: 90000, PayloadType: 96}})
 	big := make([]byte, 3000)
 	big[0] = 0x65
 	for i := 1; i < len(big); i++ {

@@ -5,8 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 
-	"github.com/rtspkit/rtspkit/aac"
-	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/sdp"
 )
 
@@ -42,67 +41,18 @@ func (m *mount) sdp(local netip.Addr) ([]byte, error) {
 	return s.Marshal()
 }
 
+// describeTrack is one media description: the track's format, as its
+// ingest knows it now, written by the format layer, and its control.
 func (m *mount) describeTrack(t *track) (*sdp.Media, error) {
-	pt := t.stream.PayloadType
-	md := &sdp.Media{Type: "audio", Protocol: "RTP/AVP", Formats: []string{strconv.Itoa(int(pt))}}
-	rtpmap := func(enc string, rate uint32, ch int) {
-		md.Attributes = append(md.Attributes, sdp.RTPMap{PayloadType: pt, Encoding: enc, ClockRate: rate, Channels: ch}.Attribute())
-	}
-	fmtp := func(v string) {
-		md.Attributes = append(md.Attributes, sdp.Attribute{Key: "fmtp", Value: strconv.Itoa(int(pt)) + " " + v})
-	}
+	var f format.Format
+	var err error
 	if t.video {
-		md.Type = "video"
-		switch m.video {
-		case VideoH264:
-			rtpmap("H264", 90000, 0)
-			in := m.vid.(*h26xIngest)
-			v := "packetization-mode=1"
-			if in.haveParams() {
-				// RFC 6184 §8.1: profile-level-id from the SPS, the
-				// parameter sets out of band so a player can set up its
-				// decoder before the first keyframe.
-				v += ";profile-level-id=" + h26x.H264ProfileLevelID(in.sps)
-				v += ";sprop-parameter-sets=" + h26x.H264SpropParameterSets(in.sps, in.pps)
-			}
-			fmtp(v)
-		case VideoH265:
-			rtpmap("H265", 90000, 0)
-			in := m.vid.(*h26xIngest)
-			if in.haveParams() {
-				// RFC 7798 §7.1.
-				v := ""
-				if sps, err := h26x.ParseH265SPS(in.sps); err == nil {
-					v = sps.PTL.FmtpParams() + ";"
-				}
-				v += "sprop-vps=" + h26x.H265SpropValue(in.vps)
-				v += ";sprop-sps=" + h26x.H265SpropValue(in.sps)
-				v += ";sprop-pps=" + h26x.H265SpropValue(in.pps)
-				fmtp(v)
-			}
-		case VideoMJPEG:
-			rtpmap("JPEG", 90000, 0)
-		}
+		f, err = m.vid.format()
 	} else {
-		switch m.audio {
-		case AudioPCMU:
-			rtpmap("PCMU", 8000, 0)
-		case AudioPCMA:
-			rtpmap("PCMA", 8000, 0)
-		case AudioAAC:
-			in := m.aud.(*aacIngest)
-			if !in.have {
-				return nil, errNotReady
-			}
-			// RFC 3640 §4.1: mpeg4-generic/<rate>/<channels>.
-			md.Attributes = append(md.Attributes, sdp.Attribute{Key: "rtpmap", Value: strconv.Itoa(int(pt)) + " " + aac.RTPMapValue(in.cfg)})
-			v, err := aac.FMTPValue(in.cfg)
-			if err != nil {
-				return nil, err
-			}
-			fmtp(v)
-		}
+		f, err = m.aud.format()
 	}
-	md.Attributes = append(md.Attributes, sdp.Attribute{Key: "control", Value: t.control})
-	return md, nil
+	if err != nil {
+		return nil, err
+	}
+	return f.Media(t.control), nil
 }

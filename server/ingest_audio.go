@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/rtspkit/rtspkit/aac"
-	"github.com/rtspkit/rtspkit/g711"
+	"github.com/rtspkit/rtspkit/format"
 )
 
 // Audio timestamps count samples: each unit starts where the previous one
@@ -38,12 +38,22 @@ func continuous(t *trackClock, started bool, next, ts uint32) uint32 {
 // g711Ingest sends G.711 bytes (µ-law or A-law, 8 kHz mono) of any chunk
 // size in packets of exactly 20 ms.
 type g711Ingest struct {
-	p       g711.Packetizer
+	f       format.Format
+	p       format.Packetizer // the format layer's
+	unit    format.Frame
 	next    uint32
 	started bool
 }
 
-func newG711Ingest(*Config) *g711Ingest { return &g711Ingest{} }
+// newG711Ingest returns the ingest of PCMU or PCMA audio.
+func newG711Ingest(codec format.Codec) *g711Ingest {
+	in := &g711Ingest{}
+	in.f, _ = format.NewG711(codec) // codec is PCMU or PCMA (newMount)
+	in.p, _ = in.f.NewPacketizer(0)
+	return in
+}
+
+func (in *g711Ingest) format() (format.Format, error) { return in.f, nil }
 
 func (in *g711Ingest) ready() bool { return true }
 
@@ -58,7 +68,10 @@ func (in *g711Ingest) push(t *track, data []byte, m *mount) error {
 	f.key = true
 	f.data = append(f.data, data...)
 	f.ts = ts
-	if err := in.p.Packetize(&f.batch, &t.stream, ts, f.data); err != nil {
+	in.unit.Data = f.data
+	err := in.p.Packetize(&f.batch, &t.stream, ts, &in.unit)
+	in.unit.Data = nil
+	if err != nil {
 		f.release()
 		return fmt.Errorf("%w: %v", ErrBadMedia, err)
 	}
@@ -75,16 +88,29 @@ func (in *g711Ingest) push(t *track, data []byte, m *mount) error {
 // the track's configuration (the SDP's config=) and clock rate; a later
 // frame with a different configuration is refused.
 type aacIngest struct {
-	p       aac.Packetizer
-	cfg     aac.AudioSpecificConfig
-	have    bool
-	aus     [][]byte
-	next    uint32
-	started bool
+	maxPacket int
+	f         format.Format     // set by the first ADTS header (have)
+	p         format.Packetizer // the format layer's, made with f
+	unit      format.Frame
+	cfg       aac.AudioSpecificConfig
+	have      bool
+	aus       [][]byte
+	next      uint32
+	started   bool
 }
 
-func newAACIngest(c *Config) *aacIngest {
-	return &aacIngest{p: aac.Packetizer{MaxPacketSize: c.MaxPacketSize}}
+// aacPayloadType is the dynamic payload type of AAC audio.
+const aacPayloadType = 97
+
+func newAACIngest(c *Config) *aacIngest { return &aacIngest{maxPacket: c.MaxPacketSize} }
+
+// format is the track's format for the SDP, known from the first ADTS
+// header on (RFC 3640 §4.1: config= and the clock rate come from it).
+func (in *aacIngest) format() (format.Format, error) {
+	if !in.have {
+		return format.Format{}, errNotReady
+	}
+	return in.f, nil
 }
 
 func (in *aacIngest) ready() bool { return in.have }
@@ -102,6 +128,16 @@ func (in *aacIngest) push(t *track, data []byte, m *mount) error {
 	}
 	cfg := aac.ConfigFromADTS(h)
 	if !in.have {
+		fm, err := format.NewAAC(aacPayloadType, cfg)
+		var p format.Packetizer
+		if err == nil {
+			p, err = fm.NewPacketizer(in.maxPacket)
+		}
+		if err != nil {
+			f.release()
+			return fmt.Errorf("%w: AAC configuration: %v", ErrBadMedia, err)
+		}
+		in.f, in.p = fm, p
 		in.cfg, in.have = cfg, true
 		t.clock.rate = uint32(cfg.ClockRate())
 	} else if cfg.ObjectType != in.cfg.ObjectType || cfg.SampleRate != in.cfg.SampleRate || cfg.ChannelConfig != in.cfg.ChannelConfig {
@@ -112,7 +148,10 @@ func (in *aacIngest) push(t *track, data []byte, m *mount) error {
 	in.started = true
 	in.next = ts + uint32(len(in.aus)*cfg.FrameSamples())
 	f.ts = ts
-	if err := in.p.Packetize(&f.batch, &t.stream, ts, in.aus); err != nil {
+	in.unit.AUs = in.aus
+	err = in.p.Packetize(&f.batch, &t.stream, ts, &in.unit)
+	in.unit.AUs = nil
+	if err != nil {
 		f.release()
 		return fmt.Errorf("%w: %v", ErrBadMedia, err)
 	}

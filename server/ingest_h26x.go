@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
 )
 
@@ -27,9 +28,9 @@ type h26xIngest struct {
 	hevc bool
 	d264 h26x.H264AUDetector
 	d265 h26x.H265AUDetector
-	p264 h26x.H264Packetizer
-	p265 h26x.H265Packetizer
-	max  int // largest access unit in bytes
+	p    format.Packetizer // the codec's, from the format layer
+	unit format.Frame      // what p is handed (NALUs, Marker)
+	max  int               // largest access unit in bytes
 
 	vps, sps, pps []byte        // latest parameter sets, owned copies
 	frameDur      time.Duration // one picture at the SPS frame rate, 0 unknown
@@ -48,6 +49,36 @@ type h26xIngest struct {
 }
 
 type span struct{ off, n int }
+
+// newH26xIngest returns the ingest of an H.264 (or, with hevc, H.265)
+// session, packetizing through the format layer.
+func newH26xIngest(hevc bool, cfg *Config) *h26xIngest {
+	in := &h26xIngest{hevc: hevc, max: cfg.MaxFrameSize}
+	f := format.NewH264(h26xPayloadType, nil, nil)
+	if hevc {
+		f = format.NewH265(h26xPayloadType, nil, nil, nil)
+	}
+	in.p, _ = f.NewPacketizer(cfg.MaxPacketSize) // cannot fail for H.26x
+	return in
+}
+
+// h26xPayloadType is the dynamic payload type of H.264 and H.265 video.
+const h26xPayloadType = 96
+
+// format is the track's format for the SDP: with the cached parameter
+// sets once the stream has sent them (RFC 6184 §8.1, RFC 7798 §7.1).
+func (in *h26xIngest) format() (format.Format, error) {
+	if in.hevc {
+		if !in.haveParams() {
+			return format.NewH265(h26xPayloadType, nil, nil, nil), nil
+		}
+		return format.NewH265(h26xPayloadType, in.vps, in.sps, in.pps), nil
+	}
+	if !in.haveParams() {
+		return format.NewH264(h26xPayloadType, nil, nil), nil
+	}
+	return format.NewH264(h26xPayloadType, in.sps, in.pps), nil
+}
 
 func (in *h26xIngest) startsNewAU(nal []byte) bool {
 	if in.hevc {
@@ -284,12 +315,9 @@ func (in *h26xIngest) flush(t *track, endOfAU bool, m *mount) {
 	for _, s := range in.spans {
 		in.nals = append(in.nals, f.data[s.off:s.off+s.n])
 	}
-	var err error
-	if in.hevc {
-		err = in.p265.Packetize(&f.batch, &t.stream, in.auTS, in.nals, endOfAU)
-	} else {
-		err = in.p264.Packetize(&f.batch, &t.stream, in.auTS, in.nals, endOfAU)
-	}
+	in.unit.NALUs, in.unit.Marker = in.nals, endOfAU
+	err := in.p.Packetize(&f.batch, &t.stream, in.auTS, &in.unit)
+	in.unit.NALUs = nil
 	if err != nil || f.batch.Len() == 0 {
 		f.release()
 		return

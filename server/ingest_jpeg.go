@@ -5,19 +5,27 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/mjpeg"
 )
 
 // jpegIngest sends JPEG pictures as RFC 2435 payloads: each call holds one
 // or more whole baseline JPEGs; every picture is a keyframe.
 type jpegIngest struct {
-	p      mjpeg.Packetizer
+	p      format.Packetizer // the format layer's
+	unit   format.Frame
 	frames [][]byte
 }
 
 func newJPEGIngest(c *Config) *jpegIngest {
-	return &jpegIngest{p: mjpeg.Packetizer{MaxPacketSize: c.MaxPacketSize}}
+	in := &jpegIngest{}
+	in.p, _ = format.NewJPEG().NewPacketizer(c.MaxPacketSize) // cannot fail for JPEG
+	return in
 }
+
+// format is the track's format for the SDP: JPEG needs nothing from the
+// stream (RFC 2435 §3: every header field travels in each packet).
+func (in *jpegIngest) format() (format.Format, error) { return format.NewJPEG(), nil }
 
 // ready is true from the start: the JPEG SDP needs nothing from the stream.
 func (in *jpegIngest) ready() bool { return true }
@@ -42,7 +50,8 @@ func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 		f.data = append(f.data, pic...)
 		ts := m.videoStamp(t)
 		f.ts = ts
-		perr := in.p.Packetize(&f.batch, &t.stream, ts, f.data)
+		in.unit.Data = f.data
+		perr := in.p.Packetize(&f.batch, &t.stream, ts, &in.unit)
 		if errors.Is(perr, mjpeg.ErrNonStandardHuffman) || errors.Is(perr, mjpeg.ErrUnsupportedSampling) {
 			// RFC 2435 cannot carry optimised Huffman tables nor ffmpeg's
 			// 4:2:2 layout: re-code the picture losslessly (costs about a
@@ -50,9 +59,11 @@ func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 			if c, cerr := mjpeg.Conform(pic); cerr == nil {
 				f.batch.Reset()
 				f.data = append(f.data[:0], c...)
-				perr = in.p.Packetize(&f.batch, &t.stream, ts, f.data)
+				in.unit.Data = f.data
+				perr = in.p.Packetize(&f.batch, &t.stream, ts, &in.unit)
 			}
 		}
+		in.unit.Data = nil
 		if perr != nil {
 			f.release()
 			err = fmt.Errorf("%w: %v", ErrBadMedia, perr)

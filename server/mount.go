@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/rtp"
 )
 
@@ -87,6 +88,9 @@ type videoIngest interface {
 	// frameDuration is one picture's duration from the stream's own
 	// timing (the SPS VUI), 0 when unknown.
 	frameDuration() time.Duration
+	// format is the track's payload format as the SDP describes it
+	// (errNotReady while it cannot be described yet).
+	format() (format.Format, error)
 }
 
 // audioIngest is videoIngest for audio; m.audioTime gives the media time
@@ -94,6 +98,7 @@ type videoIngest interface {
 type audioIngest interface {
 	push(t *track, data []byte, m *mount) error
 	ready() bool
+	format() (format.Format, error)
 }
 
 func random32() uint32 {
@@ -115,28 +120,26 @@ func newMount(name string, video VideoType, audio AudioType, cfg *Config) *mount
 	m := &mount{name: name, video: video, audio: audio, cfg: cfg, ready: make(chan struct{}), cname: newCNAME()}
 	m.clock.unit = cfg.TimestampUnit
 	m.clock.epoch = time.Now()
+	// The codec decides the ingest (Annex-B access units, JPEG pictures,
+	// G.711 bytes, ADTS frames); payload type, clock rate, SDP and
+	// packetizer come from the format layer through it.
 	switch video {
 	case VideoH264, VideoH265:
-		m.tracks = append(m.tracks, newTrack(0, true, 96, 90000))
-		in := &h26xIngest{hevc: video == VideoH265, max: cfg.MaxFrameSize}
-		in.p264.MaxPacketSize = cfg.MaxPacketSize
-		in.p265.MaxPacketSize = cfg.MaxPacketSize
-		m.vid = in
+		m.tracks = append(m.tracks, newTrack(0, true, h26xPayloadType, video.ClockRate()))
+		m.vid = newH26xIngest(video == VideoH265, cfg)
 	case VideoMJPEG:
-		m.tracks = append(m.tracks, newTrack(0, true, 26, 90000))
+		m.tracks = append(m.tracks, newTrack(0, true, format.NewJPEG().PayloadType, video.ClockRate()))
 		m.vid = newJPEGIngest(cfg)
 	}
 	switch audio {
-	case AudioPCMU:
-		m.tracks = append(m.tracks, newTrack(1, false, 0, 8000))
-		m.aud = newG711Ingest(cfg)
-	case AudioPCMA:
-		m.tracks = append(m.tracks, newTrack(1, false, 8, 8000))
-		m.aud = newG711Ingest(cfg)
+	case AudioPCMU, AudioPCMA:
+		in := newG711Ingest(audio)
+		m.tracks = append(m.tracks, newTrack(1, false, in.f.PayloadType, in.f.ClockRate))
+		m.aud = in
 	case AudioAAC:
 		// The clock rate is the sample rate, known from the first ADTS
 		// header; the track is completed then.
-		m.tracks = append(m.tracks, newTrack(1, false, 97, 0))
+		m.tracks = append(m.tracks, newTrack(1, false, aacPayloadType, 0))
 		m.aud = newAACIngest(cfg)
 	}
 	m.checkReady()

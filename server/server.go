@@ -155,17 +155,12 @@ func (s *Server) CreateSessionWithAudio(name string, videoType VideoType, audio 
 	if err := validName(name); err != nil {
 		return err
 	}
-	if v, err := ParseVideoType(string(videoType)); err == nil {
-		videoType = v
-	} else {
+	videoType, err := ParseVideoType(string(videoType))
+	if err != nil {
 		return err
 	}
-	if !audio.valid() {
-		if a, err := ParseAudioType(string(audio)); err == nil {
-			audio = a
-		} else {
-			return err
-		}
+	if audio, err = ParseAudioType(string(audio)); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,67 +3,71 @@ package server
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rtspkit/rtspkit/format"
 )
 
-// VideoType is the codec of a session's video track. It is a string type, so
-// the board's spellings work as they are: CreateSession("test", "h264", false).
-type VideoType string
+// VideoType is the codec of a session's video track. It is the format
+// package's Codec (one codec vocabulary for the server, the client and the
+// command), so its values are RTP encoding names ("H264", "H265",
+// "JPEG"); the board's spellings are accepted as they are wherever a
+// session is created: CreateSession("test", "h264", false).
+type VideoType = format.Codec
 
 // Video types. MediaH264, MediaH265 and MediaMJPEG are the board's constant
 // names (media_h264, media_h265, media_mjpeg).
 const (
-	VideoH264  VideoType = "h264"
-	VideoH265  VideoType = "h265"
-	VideoMJPEG VideoType = "mjpeg"
+	VideoH264  = format.H264
+	VideoH265  = format.H265
+	VideoMJPEG = format.JPEG
 
 	MediaH264  = VideoH264
 	MediaH265  = VideoH265
 	MediaMJPEG = VideoMJPEG
 )
 
-// ParseVideoType accepts "h264", "h265", "mjpeg" in any case, "avc", "hevc"
-// and "jpeg", and the board's numbers "0", "1", "2".
+// ParseVideoType accepts the board's numbers "0", "1", "2" (its enum
+// order: H.264, H.265, MJPEG) and any video codec name format.ParseCodec
+// knows ("h264", "AVC", "hevc", "mjpeg", "jpeg"... in any case).
 func ParseVideoType(s string) (VideoType, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "h264", "avc", "0":
+	switch strings.TrimSpace(s) {
+	case "0":
 		return VideoH264, nil
-	case "h265", "hevc", "1":
+	case "1":
 		return VideoH265, nil
-	case "mjpeg", "jpeg", "2":
+	case "2":
 		return VideoMJPEG, nil
+	}
+	if c, err := format.ParseCodec(s); err == nil && c.Media() == "video" {
+		return c, nil
 	}
 	return "", fmt.Errorf("%w: %q", ErrUnknownVideoType, s)
 }
 
-// AudioType is the codec of a session's audio track.
-type AudioType string
+// AudioType is the codec of a session's audio track, a format.Codec like
+// VideoType; AudioNone ("") is none.
+type AudioType = format.Codec
 
 // Audio types. AudioPCMU (G.711 µ-law, 8 kHz mono) is what the board sends.
 const (
-	AudioNone AudioType = ""
-	AudioPCMU AudioType = "pcmu" // G.711 µ-law, RTP payload type 0
-	AudioPCMA AudioType = "pcma" // G.711 A-law, RTP payload type 8
-	AudioAAC  AudioType = "aac"  // AAC in ADTS frames, sent as RFC 3640 AAC-hbr
+	AudioNone format.Codec = ""
+	AudioPCMU              = format.PCMU // G.711 µ-law, RTP payload type 0
+	AudioPCMA              = format.PCMA // G.711 A-law, RTP payload type 8
+	AudioAAC               = format.AAC  // AAC in ADTS frames, sent as RFC 3640 AAC-hbr
 )
 
-// ParseAudioType accepts "pcmu"/"ulaw"/"g711u", "pcma"/"alaw"/"g711a",
-// "aac" and "" or "none".
+// ParseAudioType accepts "" and "none" (no audio) and any audio codec
+// name format.ParseCodec knows ("pcmu", "ulaw", "g711", "alaw", "aac",
+// "MPEG4-GENERIC"... in any case).
 func ParseAudioType(s string) (AudioType, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "none":
 		return AudioNone, nil
-	case "pcmu", "ulaw", "mulaw", "g711u", "g711":
-		return AudioPCMU, nil
-	case "pcma", "alaw", "g711a":
-		return AudioPCMA, nil
-	case "aac":
-		return AudioAAC, nil
+	}
+	if c, err := format.ParseCodec(s); err == nil && c.Media() == "audio" {
+		return c, nil
 	}
 	return "", fmt.Errorf("%w: %q", ErrUnknownAudioType, s)
-}
-
-func (a AudioType) valid() bool {
-	return a == AudioNone || a == AudioPCMU || a == AudioPCMA || a == AudioAAC
 }
 
 // validName checks a session name: it becomes the path of the URL, so it

@@ -105,13 +105,13 @@ func TestCleanStops(t *testing.T) {
 		out   []string
 	}{
 		{"-t", nil, []string{"-t", "100ms", "-video", "../../testdata/h264_main_720p.h264"}, 0,
-			[]string{"rtspd: serving ../../testdata/h264_main_720p.h264 (h264) at rtsp://",
+			[]string{"rtspd: serving ../../testdata/h264_main_720p.h264 (H.264) at rtsp://",
 				"rtspd: -t 100ms is over; stopping\nrtspd: stopped cleanly\n"}},
 		{"standard input ends", testdata(t, "h264_main_720p.h264"), []string{"-video", "-", "-fps", "1000"}, 0,
-			[]string{"rtspd: serving standard input (h264) at rtsp://",
+			[]string{"rtspd: serving standard input (H.264) at rtsp://",
 				"rtspd: standard input ended; stopping\nrtspd: stopped cleanly\n"}},
 		{"standard input holds nothing", nil, []string{"-video", "-"}, 1,
-			[]string{"rtspd: serving standard input (h264)", "rtspd: stopping\n"}},
+			[]string{"rtspd: serving standard input (H.264)", "rtspd: stopping\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, _ := runRtspd(t, tc.stdin, tc.args...)

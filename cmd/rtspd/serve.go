@@ -55,7 +55,7 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	url, _ := srv.URL(o.session)
-	fmt.Fprintf(stdout, "rtspd: serving %s (%s%s) at %s\n", vsrc.name, vsrc.codec, audioLabel(asrc), url)
+	fmt.Fprintf(stdout, "rtspd: serving %s (%s%s) at %s\n", vsrc.name, vsrc.codec.Label(), audioLabel(asrc), url)
 	for _, n := range []string{vsrc.note, audioNote(asrc)} {
 		if n != "" {
 			fmt.Fprintln(stderr, "rtspd:", n)
@@ -120,7 +120,7 @@ func audioLabel(a *audioSource) string {
 	if a == nil {
 		return ""
 	}
-	return " + " + string(a.codec)
+	return " + " + a.codec.Label()
 }
 
 func audioNote(a *audioSource) string {

@@ -88,7 +88,7 @@ func (v *videoSource) load(data []byte) error {
 	v.nals = h26x.SplitNALs(nil, data)
 	if len(v.nals) == 0 {
 		return fmt.Errorf("%s: no %s NAL units: not an Annex-B stream (NAL units after 00 00 01 start codes)",
-			v.name, codecName(v.codec))
+			v.name, v.codec.Label())
 	}
 	// A dry run of what pump does finds the pictures and whether they
 	// can be timed, and stops at once on a stream that cannot.
@@ -101,7 +101,7 @@ func (v *videoSource) load(data []byte) error {
 	_ = p.end()
 	if p.decodable == 0 {
 		return fmt.Errorf("%s: no usable %s: none of its %d NAL units is a picture with its parameter sets (SPS, PPS) before it",
-			v.name, codecName(v.codec), len(v.nals))
+			v.name, v.codec.Label(), len(v.nals))
 	}
 	return nil
 }
@@ -129,13 +129,6 @@ func (v *videoSource) loadJPEG(data []byte) error {
 		}
 	}
 	return fmt.Errorf("%s: no JPEG picture RTP can carry (RFC 2435): %v", v.name, first)
-}
-
-func codecName(c server.VideoType) string {
-	if c == server.VideoH265 {
-		return "H.265"
-	}
-	return "H.264"
 }
 
 // pump sends the video at fps until ctx ends or standard input does
@@ -217,7 +210,7 @@ func (v *videoSource) pumpReader(p *presenter, push func([]byte) error) error {
 				return err
 			}
 			if p.decodable == 0 {
-				return fmt.Errorf("%s ended before any %s picture", v.name, codecName(v.codec))
+				return fmt.Errorf("%s ended before any %s picture", v.name, v.codec.Label())
 			}
 			return errInputEnded
 		}
