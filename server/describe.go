@@ -17,9 +17,9 @@ var errNotReady = errors.New("stream has not sent its audio configuration yet")
 func (m *mount) sdp(local netip.Addr) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	addrType, any := "IP4", "0.0.0.0"
+	addrType, unspecified := "IP4", "0.0.0.0"
 	if local.Is6() {
-		addrType, any = "IP6", "::"
+		addrType, unspecified = "IP6", "::"
 	}
 	s := &sdp.Session{
 		Origin: sdp.Origin{
@@ -27,7 +27,7 @@ func (m *mount) sdp(local netip.Addr) ([]byte, error) {
 			NetworkType: "IN", AddressType: addrType, Address: local.String(),
 		},
 		Name:       m.name,
-		Connection: &sdp.Connection{NetworkType: "IN", AddressType: addrType, Address: any},
+		Connection: &sdp.Connection{NetworkType: "IN", AddressType: addrType, Address: unspecified},
 		Times:      []sdp.Time{{}},
 		Attributes: []sdp.Attribute{{Key: "tool", Value: serverName}, {Key: "control", Value: "*"}},
 	}

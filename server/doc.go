@@ -18,6 +18,22 @@
 //	srv.Deinit()                                      // rtspserver_deinit: sessions destroyed
 //	srv.Destroy()                                     // rtspserver_destroy
 //
+// # The idiomatic core under them
+//
+// The board's calls are thin adapters over a core shaped after net/http:
+//
+//	srv, _ := server.NewServer(server.Config{Port: 8554})
+//	cam, _ := srv.NewStream("cam", server.VideoH264, server.AudioPCMU)
+//	go srv.ListenAndServe(ctx)       // or Serve(ctx, ln) on the caller's listener
+//	cam.WriteVideo(pack, ts)         // a Stream handle: no server-wide lock per frame
+//	srv.Shutdown(ctx)                // or Close; Serve then returns ErrServerClosed
+//
+// Start is Serve in the background on Config's address, Stop ends serving
+// and allows Start again, SendVideoData(name, ...) is Stream.WriteVideo by
+// name and DestroySession is Stream.Close. Codecs are the format
+// package's (VideoType and AudioType are format.Codec), so the server,
+// the client and the command share one vocabulary.
+//
 // A session (the board's word; an RTSP "mount point") is one stream at
 // rtsp://host:port/<name> with one video track and at most one audio track.
 // Sessions can be created before or after Start and destroyed with

@@ -1,6 +1,9 @@
 package server
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors returned by the Server's API. Test for them with errors.Is;
 // the returned error often wraps one of these with more context.
@@ -19,6 +22,14 @@ var (
 	ErrStopped = errors.New("rtsp server: stopped")
 	// ErrUnknownSession: no session (mount point) has that name.
 	ErrUnknownSession = errors.New("rtsp server: unknown session")
+	// ErrStreamClosed: a Stream whose session was closed (Stream.Close,
+	// DestroySession, Deinit). It wraps ErrUnknownSession: the board's
+	// calls by name see the same condition as that.
+	ErrStreamClosed = fmt.Errorf("%w: stream closed", ErrUnknownSession)
+	// ErrServerClosed: Serve, Start or a write after Shutdown or Close;
+	// Serve returns it when serving ends because of Stop, Shutdown or
+	// Close, as net/http's Serve does.
+	ErrServerClosed = errors.New("rtsp server: closed")
 	// ErrSessionExists: CreateSession with a name already in use.
 	ErrSessionExists = errors.New("rtsp server: session already exists")
 	// ErrBadSessionName: empty, too long, or containing '/', '?', '#',

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/rtspkit/rtspkit/h26x"
@@ -48,4 +50,37 @@ func Example() {
 	// Output:
 	// play rtsp://192.168.1.10:8554/test
 	// packs sent: 55
+}
+
+// The idiomatic flow: a Server from its Config, a Stream handle per
+// stream, Serve on the caller's listener in a goroutine, Shutdown to end.
+func ExampleServer_Serve() {
+	srv, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1"})
+	if err != nil {
+		panic(err)
+	}
+	cam, err := srv.NewStream("cam", server.VideoH264, server.AudioNone)
+	if err != nil {
+		panic(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(context.Background(), ln) }()
+
+	// The camera loop: one call per encoder pack (here an access unit
+	// delimiter alone).
+	aud := []byte{0, 0, 0, 1, 0x09, 0xf0}
+	fmt.Println("write:", cam.WriteVideo(aud, 0))
+
+	fmt.Println("shutdown:", srv.Shutdown(context.Background()))
+	fmt.Println("serve:", <-served)
+	fmt.Println("write:", cam.WriteVideo(aud, 40))
+	// Output:
+	// write: <nil>
+	// shutdown: <nil>
+	// serve: rtsp server: closed
+	// write: rtsp server: closed
 }

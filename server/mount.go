@@ -171,7 +171,7 @@ func (m *mount) sendVideo(data []byte, ts uint64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return ErrUnknownSession
+		return ErrStreamClosed
 	}
 	m.framesIn.Add(1)
 	m.bytesIn.Add(uint64(len(data)))
@@ -193,7 +193,7 @@ func (m *mount) sendAudio(data []byte, ts uint64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return ErrUnknownSession
+		return ErrStreamClosed
 	}
 	if m.aud == nil {
 		return ErrNoAudio
@@ -382,6 +382,13 @@ func (m *mount) livePoint(t *track, r *reader) startPoint {
 type startPoint struct {
 	seq uint16
 	ts  uint32
+}
+
+// isClosed reports whether the mount was closed.
+func (m *mount) isClosed() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.closed
 }
 
 // waitTimers waits until no timer callback of the mount is pending or

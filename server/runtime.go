@@ -40,12 +40,13 @@ type runtime struct {
 	// left the rest of to the connection (conn.rest), for tests.
 	begun atomic.Uint64
 
-	wg   sync.WaitGroup
-	done chan struct{}
+	wg       sync.WaitGroup
+	done     chan struct{} // closed when shutdown begins
+	finished chan struct{} // closed when shutdown has waited for everything
 }
 
-func startRuntime(s *Server) (*runtime, error) {
-	cfg := &s.cfg
+// listen opens the RTSP listener of cfg: ListenAddress:Port.
+func listen(cfg *Config) (net.Listener, error) {
 	addr := net.JoinHostPort(cfg.ListenAddress, strconv.Itoa(cfg.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -54,6 +55,13 @@ func startRuntime(s *Server) (*runtime, error) {
 		}
 		return nil, fmt.Errorf("rtsp server: listen %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// startRuntime starts serving on ln, which it owns from then on (it is
+// closed on failure too).
+func startRuntime(s *Server, ln net.Listener) (*runtime, error) {
+	cfg := &s.cfg
 	udpHost := cfg.ListenAddress
 	u, err := listenUDPPair(udpHost, cfg.UDPPortMin, cfg.UDPPortMax)
 	if err != nil {
@@ -72,11 +80,16 @@ func startRuntime(s *Server) (*runtime, error) {
 		// works; a multicast SETUP will fail then.
 		cfg.Logger.Warn("multicast unavailable", "err", err)
 	}
+	port := cfg.Port
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		port = a.Port
+	}
 	r := &runtime{
 		srv:      s,
 		cfg:      cfg,
 		ln:       ln,
-		port:     ln.Addr().(*net.TCPAddr).Port,
+		port:     port,
+		finished: make(chan struct{}),
 		udp:      u,
 		fan:      newFanout(u, cfg),
 		conns:    make(map[*conn]struct{}),
@@ -307,8 +320,15 @@ func (r *runtime) endMount(m *mount, _ []*reader) {
 	}
 }
 
-// shutdown stops everything and waits for every goroutine.
-func (r *runtime) shutdown() {
+// shutdown stops everything and waits for every goroutine. With bye,
+// players are told (an RTCP BYE on each track) and each player's writer
+// may finish the frame it is writing (stopWait); without, every connection
+// is cut at once (abortConns) and nothing more is sent.
+func (r *runtime) shutdown(bye bool) {
+	defer close(r.finished)
+	if !bye {
+		r.abortConns()
+	}
 	r.mu.Lock()
 	r.closing = true
 	sessions := make([]*rtspSession, 0, len(r.sessions))
@@ -323,7 +343,7 @@ func (r *runtime) shutdown() {
 	close(r.done)
 	r.ln.Close()
 	for _, s := range sessions {
-		r.endSession(s, true)
+		r.endSession(s, bye)
 	}
 	for _, c := range conns {
 		c.close()
@@ -335,6 +355,21 @@ func (r *runtime) shutdown() {
 	// the mounts', which outlive a Stop; none is left running.
 	for _, m := range r.srv.mountList() {
 		m.stopTimers()
+	}
+}
+
+// abortConns cuts every connection at once (RST): a writer blocked on a
+// player that does not read returns, so a shutdown in progress finishes
+// promptly (Close, or Shutdown whose context ended).
+func (r *runtime) abortConns() {
+	r.mu.Lock()
+	conns := make([]*conn, 0, len(r.conns))
+	for c := range r.conns {
+		conns = append(conns, c)
+	}
+	r.mu.Unlock()
+	for _, c := range conns {
+		c.abort()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -22,12 +23,17 @@ type Server struct {
 	inited    bool
 	destroyed bool
 	stopped   bool // Stop was called and Start not since
+	closed    bool // Shutdown or Close was called: no serving again
 	mounts    map[string]*mount
 	run       *runtime   // non-nil while started
 	halting   int        // shutdowns in progress (Stop, Deinit), guarded by mu
 	halted    *sync.Cond // signalled when halting drops to 0
 	auth      *rtsp.Authenticator
 	log       *slog.Logger
+	// sendErr is why media is refused now (nil: it is taken): the
+	// lifecycle as a Stream's writes see it without taking mu. Set under
+	// mu by setState whenever the lifecycle changes.
+	sendErr atomic.Pointer[error]
 }
 
 // New creates a server (the board's rtspserver_create). It does nothing
@@ -35,7 +41,40 @@ type Server struct {
 func New() *Server {
 	s := &Server{mounts: make(map[string]*mount)}
 	s.halted = sync.NewCond(&s.mu)
+	s.setState()
 	return s
+}
+
+// NewServer creates a server with a configuration: New then InitConfig,
+// the start of the idiomatic flow (NewStream, then ListenAndServe or Serve,
+// then Shutdown).
+func NewServer(cfg Config) (*Server, error) {
+	s := New()
+	if err := s.InitConfig(cfg); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// setState records why media is refused now, for Stream's writes. Called
+// with mu held after every change of the lifecycle.
+func (s *Server) setState() {
+	var err error
+	switch {
+	case s.destroyed:
+		err = ErrDestroyed
+	case !s.inited:
+		err = ErrNotInitialized
+	case s.closed:
+		err = ErrServerClosed
+	case s.stopped:
+		err = ErrStopped
+	}
+	if err == nil {
+		s.sendErr.Store(nil)
+	} else {
+		s.sendErr.Store(&err)
+	}
 }
 
 // Init initialises the server to listen on port (the board's
@@ -80,6 +119,7 @@ func (s *Server) InitConfig(cfg Config) error {
 	}
 	s.inited = true
 	s.stopped = false
+	s.setState()
 	return nil
 }
 
@@ -100,12 +140,13 @@ func (s *Server) Deinit() error {
 	mounts := s.mounts
 	s.mounts = make(map[string]*mount)
 	s.inited = false
+	s.setState()
 	if run != nil {
 		s.halting++
 	}
 	s.mu.Unlock()
 	if run != nil {
-		run.shutdown()
+		run.shutdown(true)
 		s.doneHalting()
 	}
 	for _, m := range mounts {
@@ -133,6 +174,7 @@ func (s *Server) Destroy() error {
 	s.waitHalted()
 	s.mu.Lock()
 	s.destroyed = true
+	s.setState()
 	s.mu.Unlock()
 	return nil
 }
@@ -152,49 +194,18 @@ func (s *Server) CreateSession(name string, videoType VideoType, enableAudio boo
 // CreateSessionWithAudio is CreateSession with a choice of audio codec:
 // AudioNone, AudioPCMU, AudioPCMA or AudioAAC.
 func (s *Server) CreateSessionWithAudio(name string, videoType VideoType, audio AudioType) error {
-	if err := validName(name); err != nil {
-		return err
-	}
-	videoType, err := ParseVideoType(string(videoType))
+	_, err := s.NewStream(name, videoType, audio)
+	return err
+}
+
+// DestroySession removes a session; its players are disconnected. It is
+// Stream.Close by name.
+func (s *Server) DestroySession(name string) error {
+	st, err := s.Stream(name)
 	if err != nil {
 		return err
 	}
-	if audio, err = ParseAudioType(string(audio)); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.usable(); err != nil {
-		return err
-	}
-	if _, ok := s.mounts[name]; ok {
-		return fmt.Errorf("%w: %q", ErrSessionExists, name)
-	}
-	s.mounts[name] = newMount(name, videoType, audio, &s.cfg)
-	return nil
-}
-
-// DestroySession removes a session; its players are disconnected.
-func (s *Server) DestroySession(name string) error {
-	s.mu.Lock()
-	if err := s.usable(); err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	m, ok := s.mounts[name]
-	if !ok {
-		s.mu.Unlock()
-		return fmt.Errorf("%w: %q", ErrUnknownSession, name)
-	}
-	delete(s.mounts, name)
-	run := s.run
-	s.mu.Unlock()
-	readers := m.close()
-	if run != nil {
-		run.endMount(m, readers)
-	}
-	m.waitTimers()
-	return nil
+	return st.Close()
 }
 
 func (s *Server) doneHalting() {
@@ -261,8 +272,18 @@ func (s *Server) Addr() net.Addr {
 }
 
 // Start opens the sockets and starts serving (the board's
-// rtspserver_start). Start after Stop serves again.
+// rtspserver_start), in the background: it returns once the sockets are
+// open. Start after Stop serves again. ListenAndServe and Serve are the
+// same with the caller's goroutine and a context.
 func (s *Server) Start() error {
+	_, err := s.startOn(nil)
+	return err
+}
+
+// startOn starts serving on ln, or, when ln is nil, on a listener of its
+// own (Config.ListenAddress and Port). It owns ln from then on, and closes
+// it when it fails.
+func (s *Server) startOn(ln net.Listener) (*runtime, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// A Stop still closing its sockets must finish first, or its ports
@@ -270,19 +291,33 @@ func (s *Server) Start() error {
 	for s.halting > 0 {
 		s.halted.Wait()
 	}
-	if err := s.usable(); err != nil {
-		return err
+	err := s.usable()
+	switch {
+	case err != nil:
+	case s.closed:
+		err = ErrServerClosed
+	case s.run != nil:
+		err = ErrAlreadyStarted
 	}
-	if s.run != nil {
-		return ErrAlreadyStarted
-	}
-	run, err := startRuntime(s)
 	if err != nil {
-		return err
+		if ln != nil {
+			ln.Close()
+		}
+		return nil, err
+	}
+	if ln == nil {
+		if ln, err = listen(&s.cfg); err != nil {
+			return nil, err
+		}
+	}
+	run, err := startRuntime(s, ln)
+	if err != nil {
+		return nil, err
 	}
 	s.run = run
 	s.stopped = false
-	return nil
+	s.setState()
+	return run, nil
 }
 
 // Stop stops serving (the board's rtspserver_stop): players get an RTCP BYE
@@ -300,56 +335,59 @@ func (s *Server) Stop() error {
 		s.mu.Unlock()
 		return ErrNotStarted
 	}
-	s.run = nil
-	s.stopped = true
-	s.halting++
 	s.mu.Unlock()
-	run.shutdown()
-	s.doneHalting()
+	s.stopRun(run, true, false)
 	return nil
 }
 
+// stopRun stops run, unless another call already is (then it waits for
+// that one): gracefully with bye, else cutting every connection (Close).
+// With closing the server is shut down for good (Shutdown, Close).
+func (s *Server) stopRun(run *runtime, bye, closing bool) {
+	s.mu.Lock()
+	if closing {
+		s.closed = true
+	}
+	if s.run != run {
+		s.setState()
+		s.mu.Unlock()
+		<-run.finished
+		return
+	}
+	s.run = nil
+	s.stopped = true
+	s.setState()
+	s.halting++
+	s.mu.Unlock()
+	run.shutdown(bye)
+	s.doneHalting()
+}
+
 // SendVideoData hands encoded video to a session (the board's
-// rtspserver_sendvideodata). For H.264 and H.265, data is Annex-B bytes
-// chunked any way (whole access units, one NAL unit per call, 3- or 4-byte
-// start codes); for MJPEG one or more whole JPEG pictures. timestamp is in
-// Config.TimestampUnit (milliseconds by default); see the README for how a
-// timestamp that does not advance is handled. The data is copied: the
-// caller may reuse its buffer at once. Sending before Start, or with no
-// player connected, is fine.
+// rtspserver_sendvideodata): Stream.WriteVideo by name. For H.264 and
+// H.265, data is Annex-B bytes chunked any way (whole access units, one
+// NAL unit per call, 3- or 4-byte start codes); for MJPEG one or more whole
+// JPEG pictures. timestamp is in Config.TimestampUnit (milliseconds by
+// default); see the README for how a timestamp that does not advance is
+// handled. The data is copied: the caller may reuse its buffer at once.
+// Sending before Start, or with no player connected, is fine.
 func (s *Server) SendVideoData(name string, data []byte, timestamp uint64) error {
-	m, err := s.mountForSend(name)
+	st, err := s.Stream(name)
 	if err != nil {
 		return err
 	}
-	return m.sendVideo(data, timestamp)
+	return st.WriteVideo(data, timestamp)
 }
 
 // SendAudioData hands encoded audio to a session (the board's
-// rtspserver_sendaudiodata): G.711 bytes of any length for PCMU/PCMA, one or
-// more ADTS frames for AAC.
+// rtspserver_sendaudiodata): Stream.WriteAudio by name. G.711 bytes of any
+// length for PCMU/PCMA, one or more ADTS frames for AAC.
 func (s *Server) SendAudioData(name string, data []byte, timestamp uint64) error {
-	m, err := s.mountForSend(name)
+	st, err := s.Stream(name)
 	if err != nil {
 		return err
 	}
-	return m.sendAudio(data, timestamp)
-}
-
-func (s *Server) mountForSend(name string) (*mount, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.usable(); err != nil {
-		return nil, err
-	}
-	if s.stopped {
-		return nil, ErrStopped
-	}
-	m, ok := s.mounts[name]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownSession, name)
-	}
-	return m, nil
+	return st.WriteAudio(data, timestamp)
 }
 
 // mountList returns the sessions, for work done on each with no lock held.

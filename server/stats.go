@@ -79,8 +79,14 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 	if !ok {
 		return SessionStats{}, fmt.Errorf("%w: %q", ErrUnknownSession, name)
 	}
+	return m.stats(run), nil
+}
+
+// stats returns the counters of m and, while run serves, of its readers.
+// It takes one lock at a time (doc.go).
+func (m *mount) stats(run *runtime) SessionStats {
 	st := SessionStats{
-		Name: name, Video: m.video, Audio: m.audio,
+		Name: m.name, Video: m.video, Audio: m.audio,
 		UnitsIn: m.framesIn.Load(), BytesIn: m.bytesIn.Load(), MediaDropped: m.mediaDrops.Load(),
 	}
 	for _, t := range m.tracks {
@@ -88,7 +94,7 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 		st.OctetsSent = append(st.OctetsSent, t.octets.Load())
 	}
 	if run == nil {
-		return st, nil
+		return st
 	}
 	tracks := m.trackTemplate()
 	// The sessions are listed under run.mu and read after it is released:
@@ -112,15 +118,7 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 		r := rs.r
 		kind := rs.kind
 		rs.mu.Unlock()
-		rd := ReaderStats{Session: rs.id, Remote: rs.remote.String()}
-		switch kind {
-		case transportTCP:
-			rd.Transport = "tcp"
-		case transportUDP:
-			rd.Transport = "udp"
-		case transportMulticast:
-			rd.Transport = "multicast"
-		}
+		rd := ReaderStats{Session: rs.id, Remote: rs.remote.String(), Transport: kind.String()}
 		if r != nil {
 			r.fill(&rd, slices.Clone(tracks))
 		} else {
@@ -133,7 +131,7 @@ func (s *Server) Stats(name string) (SessionStats, error) {
 		group.fill(&rd, slices.Clone(tracks))
 		st.Readers = append(st.Readers, rd)
 	}
-	return st, nil
+	return st
 }
 
 // fill sets rd's counters and the reception of each track from r's
