@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtp"
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -50,8 +51,8 @@ type Client struct {
 	rd       *rtsp.Reader
 	remoteIP netip.Addr
 	localIP  netip.Addr
-	auth     *rtsp.ClientAuth // nil without credentials
-	ssrc     uint32           // our SSRC in receiver reports
+	auth     *auth.Client // nil without credentials
+	ssrc     uint32       // our SSRC in receiver reports
 	cname    string
 
 	reqMu sync.Mutex // one request at a time
@@ -151,7 +152,7 @@ func newClient(nc net.Conn, u *url.URL, opt Options) *Client {
 	}
 	c.cname = "rtspkit-" + randomHex(6)
 	if opt.Username != "" || opt.Password != "" {
-		c.auth = &rtsp.ClientAuth{Username: opt.Username, Password: opt.Password, DisableBasic: opt.DisableBasicAuth}
+		c.auth = &auth.Client{Username: opt.Username, Password: opt.Password, DisableBasic: opt.DisableBasicAuth}
 	}
 	c.wg.Add(1)
 	go func() {

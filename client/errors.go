@@ -36,8 +36,8 @@ var (
 
 // StatusError is returned by the methods other than Do when the server
 // answers with a status outside 2xx. Err, when set, says more (for a 401:
-// ErrAuthRequired, rtsp.ErrAuthRejected for wrong credentials, or
-// rtsp.ErrAuthUnsupported) and is what errors.Is sees through Unwrap.
+// ErrAuthRequired, auth.ErrRejected for wrong credentials, or
+// auth.ErrUnsupported) and is what errors.Is sees through Unwrap.
 type StatusError struct {
 	Method   rtsp.Method
 	Response *rtsp.Response

@@ -69,7 +69,7 @@ type Options struct {
 	// Transport selects UDP (the default), TCP interleaved or multicast.
 	Transport Transport
 	// Username and Password answer a 401 challenge (Digest or Basic,
-	// through rtsp.ClientAuth). The user information of the URL given to
+	// through auth.Client). The user information of the URL given to
 	// Dial is used when these are empty.
 	Username, Password string
 	// DisableBasicAuth refuses to answer a Basic challenge, which would

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/rtspkit/rtspkit/server"
 )
@@ -38,9 +39,9 @@ func TestAuth(t *testing.T) {
 		{"url credentials", withUser, Options{}, nil},
 		{"options win over url", wrongUser, Options{Username: "admin", Password: "s3cret"}, nil},
 		{"tcp", ts.url, Options{Transport: TransportTCP, Username: "admin", Password: "s3cret"}, nil},
-		{"wrong password", ts.url, Options{Username: "admin", Password: "wrong"}, rtsp.ErrAuthRejected},
-		{"wrong password in url", wrongUser, Options{}, rtsp.ErrAuthRejected},
-		{"unknown user", ts.url, Options{Username: "root", Password: "s3cret"}, rtsp.ErrAuthRejected},
+		{"wrong password", ts.url, Options{Username: "admin", Password: "wrong"}, auth.ErrRejected},
+		{"wrong password in url", wrongUser, Options{}, auth.ErrRejected},
+		{"unknown user", ts.url, Options{Username: "root", Password: "s3cret"}, auth.ErrRejected},
 		{"no credentials", ts.url, Options{}, ErrAuthRequired},
 	}
 	for _, tc := range tests {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/auth"
 )
 
 // authChallengeSeeds are WWW-Authenticate values from the RFCs and from
@@ -47,10 +47,10 @@ func FuzzRTSPAuthChallenge(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		_, _ = rtsp.PickChallenge([]string{s})
-		cs, err := rtsp.ParseChallenges(s)
+		_, _ = auth.PickChallenge([]string{s})
+		cs, err := auth.ParseChallenges(s)
 		if err != nil {
-			if !errors.Is(err, rtsp.ErrAuthMalformed) {
+			if !errors.Is(err, auth.ErrMalformed) {
 				t.Fatalf("error %v is not ErrAuthMalformed", err)
 			}
 			return
@@ -58,7 +58,7 @@ func FuzzRTSPAuthChallenge(f *testing.F) {
 		parts := make([]string, len(cs))
 		for i, c := range cs {
 			parts[i] = c.String()
-			back, err := rtsp.ParseChallenge(parts[i])
+			back, err := auth.ParseChallenge(parts[i])
 			if err != nil {
 				t.Fatalf("%q -> %q: %v", s, parts[i], err)
 			}
@@ -67,7 +67,7 @@ func FuzzRTSPAuthChallenge(f *testing.F) {
 			}
 		}
 		joined := strings.Join(parts, ", ")
-		all, err := rtsp.ParseChallenges(joined)
+		all, err := auth.ParseChallenges(joined)
 		if err != nil {
 			t.Fatalf("%q -> %q: %v", s, joined, err)
 		}
@@ -84,16 +84,16 @@ func FuzzRTSPAuthAuthorization(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := rtsp.ParseAuthorization(s)
+		a, err := auth.ParseAuthorization(s)
 		if err != nil {
-			if !errors.Is(err, rtsp.ErrAuthMalformed) && !errors.Is(err, rtsp.ErrAuthUnsupported) {
+			if !errors.Is(err, auth.ErrMalformed) && !errors.Is(err, auth.ErrUnsupported) {
 				t.Fatalf("unexpected error %v", err)
 			}
 			return
 		}
 		_, _ = a.DigestResponse("DESCRIBE", "secret")
 		out := a.String()
-		back, err := rtsp.ParseAuthorization(out)
+		back, err := auth.ParseAuthorization(out)
 		if err != nil {
 			t.Fatalf("%q -> %q: %v", s, out, err)
 		}
@@ -110,21 +110,21 @@ func FuzzRTSPAuthAuthorization(f *testing.F) {
 // must return a user only for the right credentials and otherwise one of
 // its three errors, and never panic.
 func FuzzRTSPAuthVerify(f *testing.F) {
-	server := &rtsp.Authenticator{
+	server := &auth.Authenticator{
 		Realm:    "cam",
 		Username: "admin",
 		Password: "secret",
-		Methods:  rtsp.AuthMethodDigestSHA256 | rtsp.AuthMethodDigestMD5 | rtsp.AuthMethodBasic,
+		Methods:  auth.MethodDigestSHA256 | auth.MethodDigestMD5 | auth.MethodBasic,
 	}
 	const uri = "rtsp://10.0.0.1:554/live"
 	// Valid Digest credentials can only be made at run time: the nonce is
 	// bound to this server's random secret.
 	for _, v := range server.Challenges(false) {
-		c, err := rtsp.ParseChallenge(v)
+		c, err := auth.ParseChallenge(v)
 		if err != nil {
 			f.Fatal(err)
 		}
-		a, err := rtsp.AnswerChallenge(c, "admin", "secret", "DESCRIBE", uri, "0a4f113b", 1)
+		a, err := auth.AnswerChallenge(c, "admin", "secret", "DESCRIBE", uri, "0a4f113b", 1)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -143,7 +143,7 @@ func FuzzRTSPAuthVerify(f *testing.F) {
 			if user != "admin" {
 				t.Fatalf("accepted user %q", user)
 			}
-		case errors.Is(err, rtsp.ErrAuthMissing), errors.Is(err, rtsp.ErrAuthInvalid), errors.Is(err, rtsp.ErrAuthStale):
+		case errors.Is(err, auth.ErrMissing), errors.Is(err, auth.ErrInvalid), errors.Is(err, auth.ErrStale):
 			if user != "" {
 				t.Fatalf("user %q returned with error %v", user, err)
 			}

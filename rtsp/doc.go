@@ -21,6 +21,7 @@
 // player sends in SETUP, and MatchMount tells a server which track of a
 // mount a request URL names.
 //
-// Authentication (Basic and Digest) lives in this package too, in its own
-// files.
+// Authentication (Basic and Digest, the WWW-Authenticate and
+// Authorization headers) is package auth: RTSP takes it from HTTP
+// unchanged, and it is as large as the rest of this package.
 package rtsp

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtsp"
 )
 
@@ -120,10 +121,10 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 	if len(req.Header.Values("Authorization")) > 1 {
 		return c.fail(req, rtsp.StatusBadRequest, "several Authorization headers")
 	}
-	// Failures are counted per client, as rtsp.AuthBackoff asks: an IPv4
+	// Failures are counted per client, as auth.Backoff asks: an IPv4
 	// address, or the /64 of an IPv6 one (a single host usually holds a
 	// whole /64 and could otherwise pick a fresh address for every guess).
-	ip := rtsp.AuthBackoffKey(c.remoteIP())
+	ip := auth.BackoffKey(c.remoteIP())
 	authz := req.Header.Get("Authorization")
 	user, err := a.VerifyIn(string(req.Method), req.URL.String(), c.presentationURL(req.URL), authz)
 	if err == nil {
@@ -132,7 +133,7 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 		return nil
 	}
 	c.logAuthFailure(req, authz, err)
-	if errors.Is(err, rtsp.ErrAuthInvalid) {
+	if errors.Is(err, auth.ErrInvalid) {
 		// Wrong credentials: each further failure from this address waits
 		// longer before its answer (README, "Authentication").
 		if d := c.rt.backoff.Fail(ip); d > 0 {
@@ -145,7 +146,7 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 		}
 	}
 	resp := rtsp.NewResponse(req, rtsp.StatusUnauthorized)
-	for _, ch := range a.Challenges(errors.Is(err, rtsp.ErrAuthStale)) {
+	for _, ch := range a.Challenges(errors.Is(err, auth.ErrStale)) {
 		resp.Header.Add("WWW-Authenticate", ch)
 	}
 	return resp
@@ -153,7 +154,7 @@ func (c *conn) authenticate(req *rtsp.Request) *rtsp.Response {
 
 // presentationURL is the aggregate URL of the session (mount) that u is
 // in, rtsp://host/name, or "" when u names none: the base whose Digest
-// credentials rtsp.Authenticator.VerifyIn also accepts for the tracks in
+// credentials auth.Authenticator.VerifyIn also accepts for the tracks in
 // it, as live555-based players sign every request with it.
 func (c *conn) presentationURL(u *url.URL) string {
 	if u == nil {
@@ -175,7 +176,7 @@ func (c *conn) presentationURL(u *url.URL) string {
 func (c *conn) logAuthFailure(req *rtsp.Request, authz string, err error) {
 	log := c.rt.cfg.Logger
 	level := slog.LevelInfo
-	if errors.Is(err, rtsp.ErrAuthMissing) || errors.Is(err, rtsp.ErrAuthStale) {
+	if errors.Is(err, auth.ErrMissing) || errors.Is(err, auth.ErrStale) {
 		level = slog.LevelDebug
 	}
 	if !log.Enabled(context.Background(), level) {
@@ -186,7 +187,7 @@ func (c *conn) logAuthFailure(req *rtsp.Request, authz string, err error) {
 		target = req.URL.Redacted()
 	}
 	user := ""
-	if cred, perr := rtsp.ParseAuthorization(authz); perr == nil {
+	if cred, perr := auth.ParseAuthorization(authz); perr == nil {
 		user = cred.Username
 	}
 	log.Log(context.Background(), level, "rtsp authentication failed",

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
 )
@@ -23,25 +24,25 @@ func authServer(t *testing.T) *Server {
 }
 
 // challengesOf parses the WWW-Authenticate headers of a 401.
-func challengesOf(t *testing.T, resp *rtsp.Response) []rtsp.Challenge {
+func challengesOf(t *testing.T, resp *rtsp.Response) []auth.Challenge {
 	t.Helper()
 	require.Equal(t, 401, resp.StatusCode)
-	var out []rtsp.Challenge
+	var out []auth.Challenge
 	for _, v := range resp.Header.Values("WWW-Authenticate") {
-		cs, err := rtsp.ParseChallenges(v)
+		cs, err := auth.ParseChallenges(v)
 		require.NoError(t, err)
 		out = append(out, cs...)
 	}
 	require.NotEmpty(t, out)
 	for _, c := range out {
-		require.Equal(t, rtsp.AuthDigest, c.Scheme, "no Basic unless AllowBasicAuth")
+		require.Equal(t, auth.SchemeDigest, c.Scheme, "no Basic unless AllowBasicAuth")
 		require.NotEmpty(t, c.Nonce)
 		require.Equal(t, "rtspkit", c.Realm)
 	}
 	return out
 }
 
-func nonces(cs []rtsp.Challenge) map[string]bool {
+func nonces(cs []auth.Challenge) map[string]bool {
 	m := map[string]bool{}
 	for _, c := range cs {
 		m[c.Nonce] = true
@@ -52,7 +53,7 @@ func nonces(cs []rtsp.Challenge) map[string]bool {
 // answer builds credentials for the given challenges.
 func answer(t *testing.T, user, pass string, resp *rtsp.Response, method, uri string) string {
 	t.Helper()
-	ca := &rtsp.ClientAuth{Username: user, Password: pass}
+	ca := &auth.Client{Username: user, Password: pass}
 	require.NoError(t, ca.HandleChallenges(resp.Header.Values("WWW-Authenticate")))
 	a, err := ca.Authorize(method, uri)
 	require.NoError(t, err)
@@ -79,7 +80,7 @@ func TestHardeningAuthChallenges(t *testing.T) {
 	ch1 := challengesOf(t, r1)
 	require.Len(t, ch1, 2, "SHA-256 and MD5")
 	// MD5 last: ffmpeg and live555 take the last Digest challenge.
-	require.Equal(t, rtsp.DigestMD5, ch1[1].Algorithm)
+	require.Equal(t, auth.DigestMD5, ch1[1].Algorithm)
 	r2 := c.do(rtsp.Describe, c.base)
 	ch2 := challengesOf(t, r2)
 	for n := range nonces(ch2) {
@@ -282,7 +283,7 @@ func TestHardeningAuthBackoffDoesNotDelayStop(t *testing.T) {
 	require.Less(t, time.Since(start), delay/3, "Stop waited for an authentication delay")
 }
 
-// setBackoff sets the server's authentication backoff (rtsp.AuthBackoff's
+// setBackoff sets the server's authentication backoff (auth.Backoff's
 // Free and Base), before any connection: connections are taken under the
 // runtime's lock, which orders this before their use of it.
 func setBackoff(s *Server, free int, base time.Duration) {
@@ -342,7 +343,7 @@ func TestHardeningAuthLive555BaseURI(t *testing.T) {
 
 	// DESCRIBE: 401, then 200 with the digest over the URL asked for.
 	r := c.do(rtsp.Describe, c.base)
-	ca := &rtsp.ClientAuth{Username: "u", Password: "p3ssw0rd"}
+	ca := &auth.Client{Username: "u", Password: "p3ssw0rd"}
 	require.NoError(t, ca.HandleChallenges(r.Header.Values("WWW-Authenticate")))
 	sign := func(method, uri string) string {
 		t.Helper()
@@ -378,7 +379,7 @@ func TestHardeningAuthLive555BaseURI(t *testing.T) {
 	}
 
 	// A wrong password is logged with method, URL, user and reason.
-	w := &rtsp.ClientAuth{Username: "u", Password: "wrong-secret"}
+	w := &auth.Client{Username: "u", Password: "wrong-secret"}
 	require.NoError(t, w.HandleChallenges(r.Header.Values("WWW-Authenticate")))
 	v, err := w.Authorize("DESCRIBE", c.base)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
 )
@@ -119,7 +120,7 @@ func TestOwnerTCPSessionIsBoundToItsConnection(t *testing.T) {
 // authedClient signs every request of a rawClient with Digest credentials.
 type authedClient struct {
 	*rawClient
-	ca *rtsp.ClientAuth
+	ca *auth.Client
 }
 
 // login takes the server's challenge and returns a client that signs its
@@ -128,7 +129,7 @@ func login(t *testing.T, c *rawClient) *authedClient {
 	t.Helper()
 	resp := c.do(rtsp.Describe, c.base)
 	require.Equal(t, 401, resp.StatusCode)
-	ca := &rtsp.ClientAuth{Username: "admin", Password: "secret"}
+	ca := &auth.Client{Username: "admin", Password: "secret"}
 	require.NoError(t, ca.HandleChallenges(resp.Header.Values("WWW-Authenticate")))
 	return &authedClient{rawClient: c, ca: ca}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
 )
@@ -99,7 +100,7 @@ func TestRequireBackoffKeyOfConnections(t *testing.T) {
 	t.Parallel()
 	key := func(ip string) string {
 		c := &conn{nc: addrConn{remote: net.TCPAddrFromAddrPort(netip.MustParseAddrPort(ip + ":554"))}}
-		return rtsp.AuthBackoffKey(c.remoteIP())
+		return auth.BackoffKey(c.remoteIP())
 	}
 	require.Equal(t, key("[2001:db8:1:2::1]"), key("[2001:db8:1:2:ffff:ffff:ffff:ffff]"))
 	require.NotEqual(t, key("[2001:db8:1:2::1]"), key("[2001:db8:1:3::1]"))
@@ -109,7 +110,7 @@ func TestRequireBackoffKeyOfConnections(t *testing.T) {
 
 	// And the server's backoff is shared across the /64: failures from
 	// one address delay the next from another address in it.
-	var b rtsp.AuthBackoff
+	var b auth.Backoff
 	b.Free, b.Base = -1, time.Second
 	require.Equal(t, time.Second, b.Fail(key("[2001:db8:1:2::1]")))
 	require.Equal(t, 2*time.Second, b.Fail(key("[2001:db8:1:2::99]")))

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/auth"
 )
 
 // runtime is everything that exists only while a Server is started: the
@@ -34,7 +34,7 @@ type runtime struct {
 	mcastIdx int // next group offset in the multicast range
 	closing  bool
 
-	backoff rtsp.AuthBackoff // slows down repeated wrong credentials
+	backoff auth.Backoff // slows down repeated wrong credentials
 
 	// begun counts the frames a fan-out worker began on a TCP socket and
 	// left the rest of to the connection (conn.rest), for tests.

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/auth"
 )
 
 // Server is an RTSP server with the K230 board's API. Create one with New,
@@ -28,7 +28,7 @@ type Server struct {
 	run       *runtime   // non-nil while started
 	halting   int        // shutdowns in progress (Stop, Deinit), guarded by mu
 	halted    *sync.Cond // signalled when halting drops to 0
-	auth      *rtsp.Authenticator
+	auth      *auth.Authenticator
 	log       *slog.Logger
 	// sendErr is why media is refused now (nil: it is taken): the
 	// lifecycle as a Stream's writes see it without taking mu. Set under
@@ -109,11 +109,11 @@ func (s *Server) InitConfig(cfg Config) error {
 	s.cfg = c
 	s.log = c.Logger
 	if c.Username != "" {
-		methods := rtsp.AuthMethodDigestSHA256 | rtsp.AuthMethodDigestMD5
+		methods := auth.MethodDigestSHA256 | auth.MethodDigestMD5
 		if c.AllowBasicAuth {
-			methods |= rtsp.AuthMethodBasic
+			methods |= auth.MethodBasic
 		}
-		s.auth = &rtsp.Authenticator{Realm: c.Realm, Username: c.Username, Password: c.Password, Methods: methods}
+		s.auth = &auth.Authenticator{Realm: c.Realm, Username: c.Username, Password: c.Password, Methods: methods}
 	} else {
 		s.auth = nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/auth"
 	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtp"
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -205,13 +206,13 @@ func TestAuthentication(t *testing.T) {
 	challenges := resp.Header.Values("WWW-Authenticate")
 	require.NotEmpty(t, challenges)
 
-	wrong := &rtsp.ClientAuth{Username: "admin", Password: "nope"}
+	wrong := &auth.Client{Username: "admin", Password: "nope"}
 	require.NoError(t, wrong.HandleChallenges(challenges))
 	a, err := wrong.Authorize("DESCRIBE", c.base)
 	require.NoError(t, err)
 	require.Equal(t, 401, c.do(rtsp.Describe, c.base, "Authorization", a).StatusCode)
 
-	right := &rtsp.ClientAuth{Username: "admin", Password: "secret"}
+	right := &auth.Client{Username: "admin", Password: "secret"}
 	require.NoError(t, right.HandleChallenges(challenges))
 	a, err = right.Authorize("DESCRIBE", c.base)
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 func TestAuthBackoff(t *testing.T) {
 	clock := &authTestClock{t: time.Unix(1_700_000_000, 0)}
-	b := &AuthBackoff{now: clock.now}
+	b := &Backoff{now: clock.now}
 	want := []time.Duration{0, 0, 0, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
 	for i, w := range want {
 		require.Equal(t, w, b.Fail("10.0.0.1"), "failure %d", i+1)
@@ -37,7 +37,7 @@ func TestAuthBackoff(t *testing.T) {
 
 func TestAuthBackoffBounded(t *testing.T) {
 	clock := &authTestClock{t: time.Unix(1_700_000_000, 0)}
-	b := &AuthBackoff{MaxEntries: 8, Free: -1, Base: time.Second, Max: time.Hour, now: clock.now}
+	b := &Backoff{MaxEntries: 8, Free: -1, Base: time.Second, Max: time.Hour, now: clock.now}
 	b.Fail("victim")
 	b.Fail("victim")
 	for i := range 100 {

@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"crypto/rand"
@@ -10,39 +10,39 @@ import (
 	"time"
 )
 
-// AuthMethods is a set of schemes and Digest algorithms an Authenticator
+// Methods is a set of schemes and Digest algorithms an Authenticator
 // accepts.
-type AuthMethods uint8
+type Methods uint8
 
 // The methods an Authenticator can accept. Basic sends the password in
 // clear text on every request, so it is off unless asked for.
 const (
-	AuthMethodDigestSHA256 AuthMethods = 1 << iota
-	AuthMethodDigestMD5
-	AuthMethodBasic
+	MethodDigestSHA256 Methods = 1 << iota
+	MethodDigestMD5
+	MethodBasic
 )
 
-// DefaultAuthMethods is what an Authenticator with zero Methods accepts:
+// DefaultMethods is what an Authenticator with zero Methods accepts:
 // Digest with SHA-256 or MD5. MD5 stays because most players (ffmpeg,
 // live555/VLC, GStreamer) speak nothing else.
-const DefaultAuthMethods = AuthMethodDigestSHA256 | AuthMethodDigestMD5
+const DefaultMethods = MethodDigestSHA256 | MethodDigestMD5
 
 // DefaultNonceLifetime is how long a nonce from Challenges stays valid when
 // Authenticator.NonceLifetime is zero.
 const DefaultNonceLifetime = 5 * time.Minute
 
-// DefaultAuthRealm is the realm an Authenticator with an empty Realm uses.
-const DefaultAuthRealm = "rtspkit"
+// DefaultRealm is the realm an Authenticator with an empty Realm uses.
+const DefaultRealm = "rtspkit"
 
 // Authenticator checks the credentials of RTSP requests (RFC 2326 §12.5)
 // for one realm. The zero value plus a user is usable:
 //
-//	auth := &rtsp.Authenticator{Username: "admin", Password: "secret"}
+//	auth := &auth.Authenticator{Username: "admin", Password: "secret"}
 //	user, err := auth.Verify(method, requestURI, authorizationHeader)
 //	switch {
 //	case err == nil:
 //		// serve the request as user
-//	case errors.Is(err, rtsp.ErrAuthStale):
+//	case errors.Is(err, auth.ErrStale):
 //		// 401, one WWW-Authenticate header per auth.Challenges(true)
 //	default:
 //		// 401, one WWW-Authenticate header per auth.Challenges(false)
@@ -58,13 +58,13 @@ const DefaultAuthRealm = "rtspkit"
 // concurrent use and must not be copied after first use.
 //
 // Verify does not slow down password guessing; the caller should. Count
-// ErrAuthInvalid per client address (AuthBackoff does, in bounded memory),
+// ErrInvalid per client address (Backoff does, in bounded memory),
 // delay the 401 by the returned time, and close the connection of a client
-// that keeps failing. ErrAuthMissing and ErrAuthStale are not failures:
+// that keeps failing. ErrMissing and ErrStale are not failures:
 // they are the normal first round trip and nonce renewal.
 type Authenticator struct {
 	// Realm is sent in challenges and hashed into Digest credentials;
-	// DefaultAuthRealm when empty. It must not contain control characters.
+	// DefaultRealm when empty. It must not contain control characters.
 	Realm string
 	// Lookup returns the password of user and whether the user exists.
 	// When nil, the single user Username/Password is accepted.
@@ -73,8 +73,8 @@ type Authenticator struct {
 	// With neither set, every request is refused.
 	Username string
 	Password string
-	// Methods selects the accepted schemes; DefaultAuthMethods when zero.
-	Methods AuthMethods
+	// Methods selects the accepted schemes; DefaultMethods when zero.
+	Methods Methods
 	// NonceLifetime bounds a nonce's age; DefaultNonceLifetime when zero.
 	NonceLifetime time.Duration
 
@@ -90,14 +90,14 @@ func (a *Authenticator) init() {
 
 func (a *Authenticator) realm() string {
 	if a.Realm == "" {
-		return DefaultAuthRealm
+		return DefaultRealm
 	}
 	return a.Realm
 }
 
-func (a *Authenticator) methods() AuthMethods {
+func (a *Authenticator) methods() Methods {
 	if a.Methods == 0 {
-		return DefaultAuthMethods
+		return DefaultMethods
 	}
 	return a.Methods
 }
@@ -119,7 +119,7 @@ func (a *Authenticator) clock() time.Time {
 // Challenges returns the WWW-Authenticate values to send, one header each,
 // with a 401 response: Digest SHA-256, then Digest MD5, then Basic, as
 // allowed by Methods, each Digest one with a fresh nonce and qop="auth".
-// Pass stale=true when Verify returned ErrAuthStale (RFC 7616 §3.3).
+// Pass stale=true when Verify returned ErrStale (RFC 7616 §3.3).
 //
 // The order matters beyond preference (RFC 7616 §3.7): clients that take
 // the first Digest challenge they support pick SHA-256, while ffmpeg and
@@ -132,14 +132,14 @@ func (a *Authenticator) Challenges(stale bool) []string {
 	now := a.clock()
 	out := make([]string, 0, 3)
 	for _, alg := range [...]struct {
-		method AuthMethods
+		method Methods
 		name   string
-	}{{AuthMethodDigestSHA256, DigestSHA256}, {AuthMethodDigestMD5, DigestMD5}} {
+	}{{MethodDigestSHA256, DigestSHA256}, {MethodDigestMD5, DigestMD5}} {
 		if m&alg.method == 0 {
 			continue
 		}
 		out = append(out, Challenge{
-			Scheme:    AuthDigest,
+			Scheme:    SchemeDigest,
 			Realm:     a.realm(),
 			Nonce:     a.newNonce(now),
 			Algorithm: alg.name,
@@ -147,20 +147,20 @@ func (a *Authenticator) Challenges(stale bool) []string {
 			Stale:     stale,
 		}.String())
 	}
-	if m&AuthMethodBasic != 0 {
-		out = append(out, Challenge{Scheme: AuthBasic, Realm: a.realm()}.String())
+	if m&MethodBasic != 0 {
+		out = append(out, Challenge{Scheme: SchemeBasic, Realm: a.realm()}.String())
 	}
 	return out
 }
 
 // Verify checks the Authorization header value of a request with the given
 // method and Request-URI and returns the authenticated user name. It returns
-// ErrAuthMissing when authorization is empty, ErrAuthStale when Digest
-// credentials are right but their nonce has expired, and ErrAuthInvalid
+// ErrMissing when authorization is empty, ErrStale when Digest
+// credentials are right but their nonce has expired, and ErrInvalid
 // (possibly wrapping the reason) for everything else: wrong user or
 // password, another realm, a nonce this Authenticator did not mint, a
 // digest-uri naming another resource than uri (then err also matches
-// ErrAuthURIMismatch), a scheme or algorithm not in
+// ErrURIMismatch), a scheme or algorithm not in
 // Methods, malformed values. The user name is empty whenever err is not nil.
 //
 // Digest credentials with qop=auth and RFC 2069 credentials without qop
@@ -182,19 +182,19 @@ func (a *Authenticator) VerifyIn(method, uri, base, authorization string) (strin
 	a.init()
 	v := strings.Trim(authorization, " \t")
 	if v == "" {
-		return "", ErrAuthMissing
+		return "", ErrMissing
 	}
 	cred, err := ParseAuthorization(v)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrAuthInvalid, err)
+		return "", fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	switch cred.Scheme {
-	case AuthBasic:
+	case SchemeBasic:
 		return a.verifyBasic(&cred)
-	case AuthDigest:
+	case SchemeDigest:
 		return a.verifyDigest(method, uri, base, &cred)
 	}
-	return "", ErrAuthInvalid // unreachable: ParseAuthorization knows two schemes
+	return "", ErrInvalid // unreachable: ParseAuthorization knows two schemes
 }
 
 // password returns the password of user and whether the user exists.
@@ -213,15 +213,15 @@ func (a *Authenticator) password(user string) (string, bool) {
 
 // verifyBasic checks Basic credentials (RFC 7617).
 func (a *Authenticator) verifyBasic(cred *Authorization) (string, error) {
-	if a.methods()&AuthMethodBasic == 0 {
-		return "", fmt.Errorf("%w: Basic not allowed", ErrAuthInvalid)
+	if a.methods()&MethodBasic == 0 {
+		return "", fmt.Errorf("%w: Basic not allowed", ErrInvalid)
 	}
 	want, known := a.password(cred.Username)
 	// Hashing first makes the comparison constant-time in the lengths too.
 	w := sha256.Sum256([]byte(want))
 	g := sha256.Sum256([]byte(cred.Password))
 	if subtle.ConstantTimeCompare(w[:], g[:]) != 1 || !known {
-		return "", fmt.Errorf("%w: wrong user name or password", ErrAuthInvalid)
+		return "", fmt.Errorf("%w: wrong user name or password", ErrInvalid)
 	}
 	return cred.Username, nil
 }
@@ -230,51 +230,51 @@ func (a *Authenticator) verifyBasic(cred *Authorization) (string, error) {
 func (a *Authenticator) verifyDigest(method, uri, base string, cred *Authorization) (string, error) {
 	alg, ok := authDigestAlgorithm(cred.Algorithm)
 	if !ok {
-		return "", fmt.Errorf("%w: algorithm %q", ErrAuthInvalid, cred.Algorithm)
+		return "", fmt.Errorf("%w: algorithm %q", ErrInvalid, cred.Algorithm)
 	}
 	m := a.methods()
 	switch {
-	case alg.name == DigestSHA256 && m&AuthMethodDigestSHA256 != 0:
-	case alg.name == DigestMD5 && m&AuthMethodDigestMD5 != 0:
+	case alg.name == DigestSHA256 && m&MethodDigestSHA256 != 0:
+	case alg.name == DigestMD5 && m&MethodDigestMD5 != 0:
 	default:
 		// -sess and SHA-512-256 are never offered by Challenges.
-		return "", fmt.Errorf("%w: algorithm %q not allowed", ErrAuthInvalid, cred.Algorithm)
+		return "", fmt.Errorf("%w: algorithm %q not allowed", ErrInvalid, cred.Algorithm)
 	}
 	if cred.Userhash {
-		return "", fmt.Errorf("%w: userhash not offered", ErrAuthInvalid)
+		return "", fmt.Errorf("%w: userhash not offered", ErrInvalid)
 	}
 	switch {
 	case cred.QOP == "":
 	case strings.EqualFold(cred.QOP, "auth"):
 		if cred.NC == "" || cred.CNonce == "" {
-			return "", fmt.Errorf("%w: qop without nc or cnonce", ErrAuthInvalid)
+			return "", fmt.Errorf("%w: qop without nc or cnonce", ErrInvalid)
 		}
 	default:
-		return "", fmt.Errorf("%w: qop %q not offered", ErrAuthInvalid, cred.QOP)
+		return "", fmt.Errorf("%w: qop %q not offered", ErrInvalid, cred.QOP)
 	}
 	if cred.Realm != a.realm() {
-		return "", fmt.Errorf("%w: realm %q", ErrAuthInvalid, cred.Realm)
+		return "", fmt.Errorf("%w: realm %q", ErrInvalid, cred.Realm)
 	}
 	if !authURIMatch(cred.URI, uri, base) {
-		return "", fmt.Errorf("%w: %w: %q vs %q", ErrAuthInvalid, ErrAuthURIMismatch, cred.URI, uri)
+		return "", fmt.Errorf("%w: %w: %q vs %q", ErrInvalid, ErrURIMismatch, cred.URI, uri)
 	}
 	status := a.checkNonce(cred.Nonce, a.clock(), a.lifetime())
 	if status == authNonceBad {
-		return "", fmt.Errorf("%w: nonce not issued by this server", ErrAuthInvalid)
+		return "", fmt.Errorf("%w: nonce not issued by this server", ErrInvalid)
 	}
 	password, known := a.password(cred.Username)
 	want, err := cred.DigestResponse(method, password)
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrAuthInvalid, err)
+		return "", fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	// Hex digits may arrive in upper case; the digest is lower case.
 	got := strings.ToLower(cred.Response)
 	if subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 || !known {
-		return "", fmt.Errorf("%w: wrong user name or password", ErrAuthInvalid)
+		return "", fmt.Errorf("%w: wrong user name or password", ErrInvalid)
 	}
 	if status == authNonceStale {
 		// Right credentials, old nonce: RFC 7616 §3.3 stale=true.
-		return "", ErrAuthStale
+		return "", ErrStale
 	}
 	return cred.Username, nil
 }

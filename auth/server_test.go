@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"errors"
@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// authTestClock is a settable clock for Authenticator and AuthBackoff.
+// authTestClock is a settable clock for Authenticator and Backoff.
 type authTestClock struct{ t time.Time }
 
 func (c *authTestClock) now() time.Time { return c.t }
 
-func newTestAuthenticator(clock *authTestClock, methods AuthMethods) *Authenticator {
+func newTestAuthenticator(clock *authTestClock, methods Methods) *Authenticator {
 	users := map[string]string{"admin": "secret", "viewer": "pa:ss wörd"}
 	return &Authenticator{
 		Realm: "cam",
@@ -33,7 +33,7 @@ func authTestDigest(t *testing.T, a *Authenticator, alg, user, pass, method, uri
 	for _, v := range a.Challenges(false) {
 		c, err := ParseChallenge(v)
 		require.NoError(t, err)
-		if c.Scheme == AuthDigest && c.Algorithm == alg {
+		if c.Scheme == SchemeDigest && c.Algorithm == alg {
 			cred, err := AnswerChallenge(c, user, pass, method, uri, "0a4f113b", 1)
 			require.NoError(t, err)
 			return cred
@@ -45,14 +45,14 @@ func authTestDigest(t *testing.T, a *Authenticator, alg, user, pass, method, uri
 
 func TestAuthenticatorChallenges(t *testing.T) {
 	clock := &authTestClock{t: time.Unix(1_700_000_000, 0)}
-	a := newTestAuthenticator(clock, AuthMethodDigestSHA256|AuthMethodDigestMD5|AuthMethodBasic)
+	a := newTestAuthenticator(clock, MethodDigestSHA256|MethodDigestMD5|MethodBasic)
 	vs := a.Challenges(false)
 	require.Len(t, vs, 3)
 	var nonces []string
 	for i, want := range []string{DigestSHA256, DigestMD5} {
 		c, err := ParseChallenge(vs[i])
 		require.NoError(t, err)
-		require.Equal(t, AuthDigest, c.Scheme)
+		require.Equal(t, SchemeDigest, c.Scheme)
 		require.Equal(t, "cam", c.Realm)
 		require.Equal(t, want, c.Algorithm)
 		require.Equal(t, []string{"auth"}, c.QOP)
@@ -78,7 +78,7 @@ func TestAuthenticatorChallenges(t *testing.T) {
 	require.Contains(t, vs[1], "algorithm=MD5")
 
 	// Basic only.
-	b := &Authenticator{Methods: AuthMethodBasic}
+	b := &Authenticator{Methods: MethodBasic}
 	require.Equal(t, []string{`Basic realm="rtspkit"`}, b.Challenges(false))
 }
 
@@ -177,8 +177,8 @@ func TestAuthenticatorVerifyDigest(t *testing.T) {
 			mutate("empty response", func(c *Authorization) { c.Response = "" })
 			for name, v := range invalid {
 				user, err := a.Verify("DESCRIBE", uri, v)
-				require.ErrorIs(t, err, ErrAuthInvalid, name)
-				require.Equal(t, strings.Contains(name, "uri"), errors.Is(err, ErrAuthURIMismatch), name)
+				require.ErrorIs(t, err, ErrInvalid, name)
+				require.Equal(t, strings.Contains(name, "uri"), errors.Is(err, ErrURIMismatch), name)
 				require.Empty(t, user, name)
 			}
 		})
@@ -199,16 +199,16 @@ func TestAuthenticatorVerifyNonceLifetime(t *testing.T) {
 
 	clock.t = clock.t.Add(time.Second)
 	user, err := a.Verify("PLAY", uri, good)
-	require.ErrorIs(t, err, ErrAuthStale)
-	require.NotErrorIs(t, err, ErrAuthInvalid)
+	require.ErrorIs(t, err, ErrStale)
+	require.NotErrorIs(t, err, ErrInvalid)
 	require.Empty(t, user)
 	_, err = a.Verify("PLAY", uri, bad)
-	require.ErrorIs(t, err, ErrAuthInvalid, "stale only when the credentials are right")
+	require.ErrorIs(t, err, ErrInvalid, "stale only when the credentials are right")
 
 	// A clock that went back makes nonces stale, not invalid.
 	clock.t = time.Unix(1_600_000_000, 0)
 	_, err = a.Verify("PLAY", uri, good)
-	require.ErrorIs(t, err, ErrAuthStale)
+	require.ErrorIs(t, err, ErrStale)
 
 	// The default lifetime is five minutes.
 	clock.t = time.Unix(1_700_000_000, 0)
@@ -219,7 +219,7 @@ func TestAuthenticatorVerifyNonceLifetime(t *testing.T) {
 	require.NoError(t, err)
 	clock.t = clock.t.Add(time.Nanosecond)
 	_, err = d.Verify("PLAY", uri, v)
-	require.ErrorIs(t, err, ErrAuthStale)
+	require.ErrorIs(t, err, ErrStale)
 }
 
 func TestAuthenticatorNonceFromAnotherServer(t *testing.T) {
@@ -230,14 +230,14 @@ func TestAuthenticatorNonceFromAnotherServer(t *testing.T) {
 	_, err := b.Verify("PLAY", "/s", v)
 	require.NoError(t, err)
 	_, err = a.Verify("PLAY", "/s", v)
-	require.ErrorIs(t, err, ErrAuthInvalid)
+	require.ErrorIs(t, err, ErrInvalid)
 }
 
 func TestAuthenticatorVerifyBasic(t *testing.T) {
 	clock := &authTestClock{t: time.Unix(1_700_000_000, 0)}
-	a := newTestAuthenticator(clock, AuthMethodBasic|AuthMethodDigestMD5)
+	a := newTestAuthenticator(clock, MethodBasic|MethodDigestMD5)
 	basic := func(u, p string) string {
-		return Authorization{Scheme: AuthBasic, Username: u, Password: p}.String()
+		return Authorization{Scheme: SchemeBasic, Username: u, Password: p}.String()
 	}
 	user, err := a.Verify("OPTIONS", "*", basic("admin", "secret"))
 	require.NoError(t, err)
@@ -254,34 +254,34 @@ func TestAuthenticatorVerifyBasic(t *testing.T) {
 		"Basic YWRtaW4=", // no colon
 	} {
 		_, err := a.Verify("OPTIONS", "*", v)
-		require.ErrorIs(t, err, ErrAuthInvalid, v)
+		require.ErrorIs(t, err, ErrInvalid, v)
 	}
 
 	// Basic refused unless allowed.
 	d := newTestAuthenticator(clock, 0)
 	_, err = d.Verify("OPTIONS", "*", basic("admin", "secret"))
-	require.ErrorIs(t, err, ErrAuthInvalid)
+	require.ErrorIs(t, err, ErrInvalid)
 }
 
 func TestAuthenticatorSingleUser(t *testing.T) {
-	a := &Authenticator{Username: "admin", Password: "secret", Methods: AuthMethodBasic}
+	a := &Authenticator{Username: "admin", Password: "secret", Methods: MethodBasic}
 	user, err := a.Verify("OPTIONS", "*", "Basic YWRtaW46c2VjcmV0")
 	require.NoError(t, err)
 	require.Equal(t, "admin", user)
-	_, err = a.Verify("OPTIONS", "*", Authorization{Scheme: AuthBasic, Username: "admin2", Password: "secret"}.String())
-	require.ErrorIs(t, err, ErrAuthInvalid)
+	_, err = a.Verify("OPTIONS", "*", Authorization{Scheme: SchemeBasic, Username: "admin2", Password: "secret"}.String())
+	require.ErrorIs(t, err, ErrInvalid)
 
 	// No user configured: nothing passes, not even an empty name.
-	n := &Authenticator{Methods: AuthMethodBasic}
+	n := &Authenticator{Methods: MethodBasic}
 	_, err = n.Verify("OPTIONS", "*", "Basic Og==") // ":"
-	require.ErrorIs(t, err, ErrAuthInvalid)
+	require.ErrorIs(t, err, ErrInvalid)
 }
 
 func TestAuthenticatorVerifyMissingAndGarbage(t *testing.T) {
 	a := &Authenticator{Username: "admin", Password: "secret"}
 	for _, v := range []string{"", "  ", "\t"} {
 		_, err := a.Verify("DESCRIBE", "/s", v)
-		require.ErrorIs(t, err, ErrAuthMissing)
+		require.ErrorIs(t, err, ErrMissing)
 	}
 	for _, v := range []string{
 		"garbage",
@@ -295,7 +295,7 @@ func TestAuthenticatorVerifyMissingAndGarbage(t *testing.T) {
 		`Digest username="admin", realm="rtspkit", nonce="` + strings.Repeat("A", 43) + `", uri="/s", response="00"`,
 	} {
 		_, err := a.Verify("DESCRIBE", "/s", v)
-		require.ErrorIs(t, err, ErrAuthInvalid, "%q", v)
+		require.ErrorIs(t, err, ErrInvalid, "%q", v)
 	}
 }
 
@@ -373,17 +373,17 @@ func TestAuthenticatorVerifyInLive555(t *testing.T) {
 	a := &Authenticator{Username: "u", Password: "p"}
 	ch, err := ParseChallenges(a.Challenges(false)[1]) // MD5, what live555 speaks
 	require.NoError(t, err)
-	cred := Authorization{Scheme: AuthDigest, Username: "u", Realm: ch[0].Realm, Nonce: ch[0].Nonce, URI: "rtsp://127.0.0.1:8554/test/"}
+	cred := Authorization{Scheme: SchemeDigest, Username: "u", Realm: ch[0].Realm, Nonce: ch[0].Nonce, URI: "rtsp://127.0.0.1:8554/test/"}
 	cred.Response, err = cred.DigestResponse("SETUP", "p")
 	require.NoError(t, err)
 	track := "rtsp://127.0.0.1:8554/test/trackID=0"
 	_, err = a.Verify("SETUP", track, cred.String())
-	require.ErrorIs(t, err, ErrAuthURIMismatch)
+	require.ErrorIs(t, err, ErrURIMismatch)
 	user, err := a.VerifyIn("SETUP", track, "rtsp://127.0.0.1:8554/test", cred.String())
 	require.NoError(t, err)
 	require.Equal(t, "u", user)
 	_, err = a.VerifyIn("SETUP", "rtsp://127.0.0.1:8554/private/trackID=0", "rtsp://127.0.0.1:8554/private", cred.String())
-	require.ErrorIs(t, err, ErrAuthURIMismatch)
+	require.ErrorIs(t, err, ErrURIMismatch)
 }
 
 func TestAuthenticatorConcurrent(t *testing.T) {
@@ -391,7 +391,7 @@ func TestAuthenticatorConcurrent(t *testing.T) {
 	errs := make(chan error, 8)
 	for range 8 {
 		go func() {
-			c := &ClientAuth{Username: "admin", Password: "secret"}
+			c := &Client{Username: "admin", Password: "secret"}
 			if err := c.HandleChallenges(a.Challenges(false)); err != nil {
 				errs <- err
 				return

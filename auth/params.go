@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"fmt"
@@ -59,21 +59,21 @@ func authParseItems(s string) ([]authItem, error) {
 		}
 		name := l.token()
 		if name == "" {
-			return nil, fmt.Errorf("%w: unexpected %q at offset %d", ErrAuthMalformed, s[l.i], l.i)
+			return nil, fmt.Errorf("%w: unexpected %q at offset %d", ErrMalformed, s[l.i], l.i)
 		}
 		afterName := l.i
 		l.skipWS()
 		if l.peek() != '=' {
 			// A new item: auth-scheme [ 1*SP ( token68 / #auth-param ) ].
 			if len(items) == authMaxItems {
-				return nil, fmt.Errorf("%w: more than %d challenges", ErrAuthMalformed, authMaxItems)
+				return nil, fmt.Errorf("%w: more than %d challenges", ErrMalformed, authMaxItems)
 			}
 			items = append(items, authItem{scheme: name})
 			if l.eof() || l.peek() == ',' {
 				continue
 			}
 			if l.i == afterName {
-				return nil, fmt.Errorf("%w: unexpected %q after scheme", ErrAuthMalformed, s[l.i])
+				return nil, fmt.Errorf("%w: unexpected %q after scheme", ErrMalformed, s[l.i])
 			}
 			if t, ok := l.token68(); ok {
 				items[len(items)-1].token68 = t
@@ -82,17 +82,17 @@ func authParseItems(s string) ([]authItem, error) {
 		}
 		// An auth-param of the current item.
 		if len(items) == 0 {
-			return nil, fmt.Errorf("%w: parameter %q before any scheme", ErrAuthMalformed, name)
+			return nil, fmt.Errorf("%w: parameter %q before any scheme", ErrMalformed, name)
 		}
 		it := &items[len(items)-1]
 		if it.token68 != "" {
-			return nil, fmt.Errorf("%w: parameter %q after token68", ErrAuthMalformed, name)
+			return nil, fmt.Errorf("%w: parameter %q after token68", ErrMalformed, name)
 		}
 		if _, dup := it.param(name); dup {
-			return nil, fmt.Errorf("%w: parameter %q repeated", ErrAuthMalformed, name)
+			return nil, fmt.Errorf("%w: parameter %q repeated", ErrMalformed, name)
 		}
 		if nparams == authMaxParams {
-			return nil, fmt.Errorf("%w: more than %d parameters", ErrAuthMalformed, authMaxParams)
+			return nil, fmt.Errorf("%w: more than %d parameters", ErrMalformed, authMaxParams)
 		}
 		nparams++
 		l.i++ // '='
@@ -186,7 +186,7 @@ func (l *authLexer) value() (string, error) {
 			break
 		}
 		if c == '"' || (authIsCTL(c) && c != '\t') {
-			return "", fmt.Errorf("%w: unexpected %q in unquoted value", ErrAuthMalformed, c)
+			return "", fmt.Errorf("%w: unexpected %q in unquoted value", ErrMalformed, c)
 		}
 		l.i++
 	}
@@ -209,11 +209,11 @@ func (l *authLexer) quoted() (string, error) {
 		case c == '\\':
 			return l.quotedSlow(start)
 		case authIsCTL(c) && c != '\t':
-			return "", fmt.Errorf("%w: control character in quoted string", ErrAuthMalformed)
+			return "", fmt.Errorf("%w: control character in quoted string", ErrMalformed)
 		}
 		l.i++
 	}
-	return "", fmt.Errorf("%w: unterminated quoted string", ErrAuthMalformed)
+	return "", fmt.Errorf("%w: unterminated quoted string", ErrMalformed)
 }
 
 // quotedSlow continues quoted at the first backslash.
@@ -229,18 +229,18 @@ func (l *authLexer) quotedSlow(start int) (string, error) {
 		case c == '\\':
 			// quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
 			if l.i+1 >= len(l.s) {
-				return "", fmt.Errorf("%w: unterminated quoted string", ErrAuthMalformed)
+				return "", fmt.Errorf("%w: unterminated quoted string", ErrMalformed)
 			}
 			c = l.s[l.i+1]
 			l.i++
 		}
 		if authIsCTL(c) && c != '\t' {
-			return "", fmt.Errorf("%w: control character in quoted string", ErrAuthMalformed)
+			return "", fmt.Errorf("%w: control character in quoted string", ErrMalformed)
 		}
 		b.WriteByte(c)
 		l.i++
 	}
-	return "", fmt.Errorf("%w: unterminated quoted string", ErrAuthMalformed)
+	return "", fmt.Errorf("%w: unterminated quoted string", ErrMalformed)
 }
 
 // authIsTchar reports whether c may appear in a token (RFC 7230 §3.2.6).

@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"crypto/md5" // Digest MD5 is what most RTSP players speak (RFC 2617).
@@ -72,17 +72,17 @@ func (a *authAlgorithm) hex(parts ...string) string {
 func (a *Authorization) DigestResponse(method, password string) (string, error) {
 	alg, ok := authDigestAlgorithm(a.Algorithm)
 	if !ok {
-		return "", fmt.Errorf("%w: algorithm %q", ErrAuthUnsupported, a.Algorithm)
+		return "", fmt.Errorf("%w: algorithm %q", ErrUnsupported, a.Algorithm)
 	}
 	if a.Userhash {
-		return "", fmt.Errorf("%w: userhash", ErrAuthUnsupported)
+		return "", fmt.Errorf("%w: userhash", ErrUnsupported)
 	}
 	qop := a.QOP
 	switch {
 	case qop == "":
 	case strings.EqualFold(qop, "auth"):
 	default:
-		return "", fmt.Errorf("%w: qop %q", ErrAuthUnsupported, qop)
+		return "", fmt.Errorf("%w: qop %q", ErrUnsupported, qop)
 	}
 	ha1 := alg.hex(a.Username, a.Realm, password)
 	if alg.sess {

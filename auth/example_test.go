@@ -1,25 +1,25 @@
-package rtsp_test
+package auth_test
 
 import (
 	"errors"
 	"fmt"
 
-	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/auth"
 )
 
 // A server challenges a client, the client answers, the server verifies.
 func ExampleAuthenticator() {
-	server := &rtsp.Authenticator{Realm: "camera", Username: "admin", Password: "secret"}
-	client := &rtsp.ClientAuth{Username: "admin", Password: "secret"}
+	server := &auth.Authenticator{Realm: "camera", Username: "admin", Password: "secret"}
+	client := &auth.Client{Username: "admin", Password: "secret"}
 	const uri = "rtsp://192.168.1.10/live"
 
 	// The first request carries no credentials: the server answers 401
 	// with one WWW-Authenticate header per challenge.
 	_, err := server.Verify("DESCRIBE", uri, "")
-	fmt.Println(errors.Is(err, rtsp.ErrAuthMissing))
+	fmt.Println(errors.Is(err, auth.ErrMissing))
 	challenges := server.Challenges(false)
 	for _, c := range challenges {
-		ch, _ := rtsp.ParseChallenge(c)
+		ch, _ := auth.ParseChallenge(c)
 		fmt.Println(ch.Scheme, ch.Algorithm, ch.QOP)
 	}
 
@@ -45,14 +45,14 @@ func ExampleAuthenticator() {
 
 // The response of RFC 7616 §3.9.1, computed from its challenge.
 func ExampleAnswerChallenge() {
-	c, err := rtsp.ParseChallenge(`Digest realm="http-auth@example.org", qop="auth, auth-int", ` +
+	c, err := auth.ParseChallenge(`Digest realm="http-auth@example.org", qop="auth, auth-int", ` +
 		`algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", ` +
 		`opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"`)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	a, err := rtsp.AnswerChallenge(c, "Mufasa", "Circle of Life", "GET", "/dir/index.html",
+	a, err := auth.AnswerChallenge(c, "Mufasa", "Circle of Life", "GET", "/dir/index.html",
 		"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", 1)
 	if err != nil {
 		fmt.Println(err)
@@ -67,7 +67,7 @@ func ExampleAnswerChallenge() {
 
 // Cameras put several challenges in one header value.
 func ExampleParseChallenges() {
-	cs, err := rtsp.ParseChallenges(`Digest realm="IP Camera", nonce="4e54", stale=FALSE, Basic realm="IP Camera"`)
+	cs, err := auth.ParseChallenges(`Digest realm="IP Camera", nonce="4e54", stale=FALSE, Basic realm="IP Camera"`)
 	if err != nil {
 		fmt.Println(err)
 		return

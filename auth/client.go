@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"crypto/rand"
@@ -13,32 +13,32 @@ import (
 // (RFC 7616 §3.4: the client must then send qop, nc and cnonce), otherwise
 // it sends RFC 2069 credentials; nc is the nonce count of this request with
 // this nonce (1 for the first) and cnonce the client nonce. The result is
-// deterministic, which makes the RFC examples testable; ClientAuth picks nc
+// deterministic, which makes the RFC examples testable; Client picks nc
 // and cnonce itself.
 func AnswerChallenge(c Challenge, username, password, method, uri, cnonce string, nc uint32) (Authorization, error) {
 	if strings.ContainsFunc(username, authIsCTLRune) {
-		return Authorization{}, fmt.Errorf("%w: control character in user name", ErrAuthMalformed)
+		return Authorization{}, fmt.Errorf("%w: control character in user name", ErrMalformed)
 	}
 	switch c.Scheme {
-	case AuthBasic:
+	case SchemeBasic:
 		// RFC 7617 §2: a user-id containing a colon cannot be sent.
 		if strings.Contains(username, ":") {
-			return Authorization{}, fmt.Errorf("%w: ':' in a Basic user name", ErrAuthMalformed)
+			return Authorization{}, fmt.Errorf("%w: ':' in a Basic user name", ErrMalformed)
 		}
-		return Authorization{Scheme: AuthBasic, Username: username, Password: password}, nil
-	case AuthDigest:
+		return Authorization{Scheme: SchemeBasic, Username: username, Password: password}, nil
+	case SchemeDigest:
 	default:
-		return Authorization{}, fmt.Errorf("%w: scheme %q", ErrAuthUnsupported, c.Scheme)
+		return Authorization{}, fmt.Errorf("%w: scheme %q", ErrUnsupported, c.Scheme)
 	}
 	alg, ok := authDigestAlgorithm(c.Algorithm)
 	if !ok {
-		return Authorization{}, fmt.Errorf("%w: algorithm %q", ErrAuthUnsupported, c.Algorithm)
+		return Authorization{}, fmt.Errorf("%w: algorithm %q", ErrUnsupported, c.Algorithm)
 	}
 	if c.Nonce == "" {
-		return Authorization{}, fmt.Errorf("%w: Digest challenge without nonce", ErrAuthMalformed)
+		return Authorization{}, fmt.Errorf("%w: Digest challenge without nonce", ErrMalformed)
 	}
 	a := Authorization{
-		Scheme:    AuthDigest,
+		Scheme:    SchemeDigest,
 		Username:  username,
 		Realm:     c.Realm,
 		Nonce:     c.Nonce,
@@ -48,14 +48,14 @@ func AnswerChallenge(c Challenge, username, password, method, uri, cnonce string
 	}
 	if len(c.QOP) > 0 {
 		if !c.offersAuth() {
-			return Authorization{}, fmt.Errorf("%w: qop %q", ErrAuthUnsupported, strings.Join(c.QOP, ","))
+			return Authorization{}, fmt.Errorf("%w: qop %q", ErrUnsupported, strings.Join(c.QOP, ","))
 		}
 		a.QOP = "auth"
 		a.NC = fmt.Sprintf("%08x", nc)
 	}
 	if a.QOP != "" || alg.sess {
 		if cnonce == "" {
-			return Authorization{}, fmt.Errorf("%w: empty cnonce", ErrAuthMalformed)
+			return Authorization{}, fmt.Errorf("%w: empty cnonce", ErrMalformed)
 		}
 		a.CNonce = cnonce
 	}
@@ -70,20 +70,20 @@ func AnswerChallenge(c Challenge, username, password, method, uri, cnonce string
 // authIsCTLRune reports whether r is an ASCII control character.
 func authIsCTLRune(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// ClientAuth answers a server's challenges for one user over one
+// Client answers a server's challenges for one user over one
 // connection or session. Send a request without credentials first; on 401
 // pass the WWW-Authenticate values to HandleChallenges, then call Authorize
 // for this and every later request. It prefers Digest SHA-256 over MD5 over
 // Basic, uses qop=auth with one random cnonce per challenge and counts nc up
 // from 1 (RFC 7616 §3.4). It is safe for concurrent use; do not copy it
 // after first use.
-type ClientAuth struct {
+type Client struct {
 	// Username and Password are the credentials to answer with.
 	Username string
 	Password string
 	// DisableBasic refuses Basic challenges, which would send the password
 	// in clear text (and which a man in the middle can offer in place of
-	// Digest): HandleChallenges then returns ErrAuthUnsupported.
+	// Digest): HandleChallenges then returns ErrUnsupported.
 	DisableBasic bool
 
 	mu     sync.Mutex
@@ -95,24 +95,24 @@ type ClientAuth struct {
 }
 
 // HandleChallenges takes the WWW-Authenticate values of a 401 response and
-// keeps the strongest challenge it can answer. It returns ErrAuthUnsupported
-// when none can be answered, and ErrAuthRejected when credentials were
+// keeps the strongest challenge it can answer. It returns ErrUnsupported
+// when none can be answered, and ErrRejected when credentials were
 // already sent for the previous challenge and the new one is not marked
 // stale: the server refused the user name or password, and retrying with
 // the same ones would loop (RFC 7616 §3.3).
-func (c *ClientAuth) HandleChallenges(values []string) error {
+func (c *Client) HandleChallenges(values []string) error {
 	ch, err := PickChallenge(values)
 	if err != nil {
 		return err
 	}
-	if c.DisableBasic && ch.Scheme == AuthBasic {
-		return fmt.Errorf("%w: only Basic offered and Basic is disabled", ErrAuthUnsupported)
+	if c.DisableBasic && ch.Scheme == SchemeBasic {
+		return fmt.Errorf("%w: only Basic offered and Basic is disabled", ErrUnsupported)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.have && c.sent && !ch.Stale {
 		c.have = false
-		return ErrAuthRejected
+		return ErrRejected
 	}
 	c.chal, c.have, c.sent, c.nc = ch, true, false, 0
 	c.cnonce = rand.Text()
@@ -123,7 +123,7 @@ func (c *ClientAuth) HandleChallenges(values []string) error {
 // given method and request URI (the digest-uri is the Request-URI as sent,
 // RFC 2326 §12.5 via RFC 7616 §3.4). It returns "" and no error before any
 // challenge has been handled.
-func (c *ClientAuth) Authorize(method, uri string) (string, error) {
+func (c *Client) Authorize(method, uri string) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.have {
@@ -132,7 +132,7 @@ func (c *ClientAuth) Authorize(method, uri string) (string, error) {
 	if c.nc == ^uint32(0) {
 		// nc must not repeat for one nonce; 2^32 requests later, wait for
 		// the server to issue a new one.
-		return "", fmt.Errorf("%w: nonce count exhausted", ErrAuthStale)
+		return "", fmt.Errorf("%w: nonce count exhausted", ErrStale)
 	}
 	c.nc++
 	a, err := AnswerChallenge(c.chal, c.Username, c.Password, method, uri, c.cnonce, c.nc)

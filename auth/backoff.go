@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"net/netip"
@@ -6,17 +6,17 @@ import (
 	"time"
 )
 
-// AuthBackoff tracks authentication failures per client address in bounded
+// Backoff tracks authentication failures per client address in bounded
 // memory and says how long to hold back the next answer to that address, so
 // that guessing passwords gets slow. A server calls Fail when Verify returns
-// ErrAuthInvalid and waits the returned delay before sending its 401 (or
+// ErrInvalid and waits the returned delay before sending its 401 (or
 // closes the connection when the delay is large), and calls Succeed after a
 // successful Verify. Key it by IP address without port; for IPv6 use the /64
-// prefix, since one client owns a whole /64: AuthBackoffKey gives both.
+// prefix, since one client owns a whole /64: BackoffKey gives both.
 //
-// The zero value is ready to use with the defaults below. AuthBackoff is
+// The zero value is ready to use with the defaults below. Backoff is
 // safe for concurrent use and must not be copied after first use.
-type AuthBackoff struct {
+type Backoff struct {
 	// Free is the number of failures allowed without delay; 3 when zero,
 	// none when negative.
 	Free int
@@ -36,14 +36,14 @@ type AuthBackoff struct {
 	now func() time.Time // time.Now when nil; tests inject one
 }
 
-// AuthBackoffKey returns the key under which AuthBackoff should count the
+// BackoffKey returns the key under which Backoff should count the
 // failures of a client at ip: the IPv4 address itself (an IPv4-mapped IPv6
 // address counts as the IPv4 address it carries), or for IPv6 the /64
 // prefix it is in, as "2001:db8:1:2::/64", zone dropped: one host or site
 // is usually given a whole /64 and could otherwise try every guess from a
 // fresh address (RFC 4291 §2.5.1, RFC 6177). An invalid ip gives its
 // String, "invalid IP".
-func AuthBackoffKey(ip netip.Addr) string {
+func BackoffKey(ip netip.Addr) string {
 	ip = ip.Unmap()
 	if !ip.Is6() {
 		return ip.String()
@@ -61,14 +61,14 @@ type authBackoffEntry struct {
 	last     time.Time
 }
 
-func (b *AuthBackoff) clock() time.Time {
+func (b *Backoff) clock() time.Time {
 	if b.now != nil {
 		return b.now()
 	}
 	return time.Now()
 }
 
-func (b *AuthBackoff) forget() time.Duration {
+func (b *Backoff) forget() time.Duration {
 	if b.Forget <= 0 {
 		return 15 * time.Minute
 	}
@@ -77,7 +77,7 @@ func (b *AuthBackoff) forget() time.Duration {
 
 // Fail records a failure of addr and returns the delay to apply before
 // answering it.
-func (b *AuthBackoff) Fail(addr string) time.Duration {
+func (b *Backoff) Fail(addr string) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock()
@@ -99,7 +99,7 @@ func (b *AuthBackoff) Fail(addr string) time.Duration {
 
 // Delay returns the delay addr has earned so far, without recording
 // anything: a server may apply it before even reading credentials.
-func (b *AuthBackoff) Delay(addr string) time.Duration {
+func (b *Backoff) Delay(addr string) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e, ok := b.m[addr]
@@ -110,14 +110,14 @@ func (b *AuthBackoff) Delay(addr string) time.Duration {
 }
 
 // Succeed forgets the failures of addr.
-func (b *AuthBackoff) Succeed(addr string) {
+func (b *Backoff) Succeed(addr string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.m, addr)
 }
 
 // delay maps a failure count to a delay.
-func (b *AuthBackoff) delay(failures int) time.Duration {
+func (b *Backoff) delay(failures int) time.Duration {
 	free := b.Free
 	if free == 0 {
 		free = 3
@@ -143,7 +143,7 @@ func (b *AuthBackoff) delay(failures int) time.Duration {
 }
 
 // evict makes room for one more entry.
-func (b *AuthBackoff) evict(now time.Time) {
+func (b *Backoff) evict(now time.Time) {
 	maxEntries := b.MaxEntries
 	if maxEntries <= 0 {
 		maxEntries = 4096

@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"encoding/base64"
@@ -9,7 +9,7 @@ import (
 // Authorization is the value of an Authorization header: Basic credentials
 // (RFC 7617 §2) or Digest credentials (RFC 7616 §3.4).
 type Authorization struct {
-	// Scheme is AuthBasic or AuthDigest.
+	// Scheme is SchemeBasic or SchemeDigest.
 	Scheme string
 	// Username is the user name (both schemes). For Digest it comes from
 	// username, or from username* decoded (RFC 7616 §3.4.4, RFC 8187).
@@ -40,65 +40,65 @@ type Authorization struct {
 }
 
 // ParseAuthorization parses an Authorization header value holding Basic or
-// Digest credentials. Other schemes yield ErrAuthUnsupported, syntax errors
-// ErrAuthMalformed. Parameters this type does not name are dropped.
+// Digest credentials. Other schemes yield ErrUnsupported, syntax errors
+// ErrMalformed. Parameters this type does not name are dropped.
 func ParseAuthorization(value string) (Authorization, error) {
 	items, err := authParseItems(value)
 	if err != nil {
 		return Authorization{}, err
 	}
 	if len(items) != 1 {
-		return Authorization{}, fmt.Errorf("%w: %d credentials in one value", ErrAuthMalformed, len(items))
+		return Authorization{}, fmt.Errorf("%w: %d credentials in one value", ErrMalformed, len(items))
 	}
 	it := &items[0]
 	switch authCanonicalScheme(it.scheme) {
-	case AuthBasic:
+	case SchemeBasic:
 		return authParseBasic(it)
-	case AuthDigest:
+	case SchemeDigest:
 		return authParseDigest(it)
 	}
-	return Authorization{}, fmt.Errorf("%w: scheme %q", ErrAuthUnsupported, it.scheme)
+	return Authorization{}, fmt.Errorf("%w: scheme %q", ErrUnsupported, it.scheme)
 }
 
 // authParseBasic decodes basic-credentials = base64(user-id ":" password)
 // (RFC 7617 §2). Missing base64 padding is tolerated.
 func authParseBasic(it *authItem) (Authorization, error) {
 	if it.token68 == "" || len(it.params) > 0 {
-		return Authorization{}, fmt.Errorf("%w: Basic credentials are not one token68", ErrAuthMalformed)
+		return Authorization{}, fmt.Errorf("%w: Basic credentials are not one token68", ErrMalformed)
 	}
 	raw, err := base64.StdEncoding.DecodeString(it.token68)
 	if err != nil {
 		raw, err = base64.RawStdEncoding.DecodeString(it.token68)
 	}
 	if err != nil {
-		return Authorization{}, fmt.Errorf("%w: Basic credentials: %w", ErrAuthMalformed, err)
+		return Authorization{}, fmt.Errorf("%w: Basic credentials: %w", ErrMalformed, err)
 	}
 	user, pass, ok := strings.Cut(string(raw), ":")
 	if !ok {
-		return Authorization{}, fmt.Errorf("%w: Basic credentials without ':'", ErrAuthMalformed)
+		return Authorization{}, fmt.Errorf("%w: Basic credentials without ':'", ErrMalformed)
 	}
-	return Authorization{Scheme: AuthBasic, Username: user, Password: pass}, nil
+	return Authorization{Scheme: SchemeBasic, Username: user, Password: pass}, nil
 }
 
 // authParseDigest reads the parameters of Digest credentials
 // (RFC 7616 §3.4).
 func authParseDigest(it *authItem) (Authorization, error) {
 	if it.token68 != "" {
-		return Authorization{}, fmt.Errorf("%w: Digest credentials are a token68", ErrAuthMalformed)
+		return Authorization{}, fmt.Errorf("%w: Digest credentials are a token68", ErrMalformed)
 	}
-	a := Authorization{Scheme: AuthDigest}
+	a := Authorization{Scheme: SchemeDigest}
 	haveUser := false
 	for _, p := range it.params {
 		switch strings.ToLower(p.name) {
 		case "username":
 			if haveUser {
-				return Authorization{}, fmt.Errorf("%w: both username and username*", ErrAuthMalformed)
+				return Authorization{}, fmt.Errorf("%w: both username and username*", ErrMalformed)
 			}
 			a.Username, haveUser = p.value, true
 		case "username*":
 			// RFC 7616 §3.4.4: username and username* MUST NOT both be present.
 			if haveUser {
-				return Authorization{}, fmt.Errorf("%w: both username and username*", ErrAuthMalformed)
+				return Authorization{}, fmt.Errorf("%w: both username and username*", ErrMalformed)
 			}
 			u, err := authDecodeExtValue(p.value)
 			if err != nil {
@@ -140,29 +140,29 @@ func authParseDigest(it *authItem) (Authorization, error) {
 func authDecodeExtValue(v string) (string, error) {
 	charset, rest, ok := strings.Cut(v, "'")
 	if !ok || !strings.EqualFold(charset, "UTF-8") {
-		return "", fmt.Errorf("%w: username* is not UTF-8 ext-value", ErrAuthMalformed)
+		return "", fmt.Errorf("%w: username* is not UTF-8 ext-value", ErrMalformed)
 	}
 	_, enc, ok := strings.Cut(rest, "'") // skip the language tag
 	if !ok {
-		return "", fmt.Errorf("%w: username* is not an ext-value", ErrAuthMalformed)
+		return "", fmt.Errorf("%w: username* is not an ext-value", ErrMalformed)
 	}
 	var b strings.Builder
 	for i := 0; i < len(enc); i++ {
 		c := enc[i]
 		if c == '%' {
 			if i+2 >= len(enc) {
-				return "", fmt.Errorf("%w: truncated %%-escape in username*", ErrAuthMalformed)
+				return "", fmt.Errorf("%w: truncated %%-escape in username*", ErrMalformed)
 			}
 			hi, ok1 := authUnhex(enc[i+1])
 			lo, ok2 := authUnhex(enc[i+2])
 			if !ok1 || !ok2 {
-				return "", fmt.Errorf("%w: bad %%-escape in username*", ErrAuthMalformed)
+				return "", fmt.Errorf("%w: bad %%-escape in username*", ErrMalformed)
 			}
 			c = hi<<4 | lo
 			i += 2
 		}
 		if authIsCTL(c) {
-			return "", fmt.Errorf("%w: control character in username*", ErrAuthMalformed)
+			return "", fmt.Errorf("%w: control character in username*", ErrMalformed)
 		}
 		b.WriteByte(c)
 	}
@@ -190,7 +190,7 @@ func authUnhex(c byte) (byte, bool) {
 func (a Authorization) String() string {
 	var w authWriter
 	w.scheme(a.Scheme)
-	if a.Scheme == AuthBasic {
+	if a.Scheme == SchemeBasic {
 		w.raw(base64.StdEncoding.EncodeToString([]byte(a.Username + ":" + a.Password)))
 		return w.String()
 	}

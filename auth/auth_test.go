@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"errors"
@@ -30,45 +30,45 @@ func TestParseChallenge(t *testing.T) {
 			name: "RFC 7616 3.9.1",
 			in: "Digest\r\n realm=\"http-auth@example.org\",\r\n qop=\"auth, auth-int\",\r\n" +
 				" algorithm=SHA-256,\r\n nonce=\"" + rfc7616Nonce + "\",\r\n opaque=\"" + rfc7616Opaque + "\"",
-			want: Challenge{Scheme: AuthDigest, Realm: rfc7616Realm, QOP: []string{"auth", "auth-int"},
+			want: Challenge{Scheme: SchemeDigest, Realm: rfc7616Realm, QOP: []string{"auth", "auth-int"},
 				Algorithm: DigestSHA256, Nonce: rfc7616Nonce, Opaque: rfc7616Opaque},
 		},
 		{
 			name: "RFC 2617 3.5",
 			in: `Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="` + rfc2617Nonce +
 				`", opaque="` + rfc2617Opaque + `"`,
-			want: Challenge{Scheme: AuthDigest, Realm: rfc2617Realm, QOP: []string{"auth", "auth-int"},
+			want: Challenge{Scheme: SchemeDigest, Realm: rfc2617Realm, QOP: []string{"auth", "auth-int"},
 				Nonce: rfc2617Nonce, Opaque: rfc2617Opaque},
 		},
 		{
 			name: "RFC 7617 Basic with charset",
 			in:   `Basic realm="foo", charset="UTF-8"`,
-			want: Challenge{Scheme: AuthBasic, Realm: "foo", Charset: "UTF-8"},
+			want: Challenge{Scheme: SchemeBasic, Realm: "foo", Charset: "UTF-8"},
 		},
 		{
 			name: "camera: lower-case scheme, unquoted values, stale=TRUE",
 			in:   `digest realm=IP Camera(C2183), nonce=4e54b7a2/9+x, stale=TRUE, algorithm=md5`,
-			want: Challenge{Scheme: AuthDigest, Realm: "IP Camera(C2183)", Nonce: "4e54b7a2/9+x", Stale: true, Algorithm: "md5"},
+			want: Challenge{Scheme: SchemeDigest, Realm: "IP Camera(C2183)", Nonce: "4e54b7a2/9+x", Stale: true, Algorithm: "md5"},
 		},
 		{
 			name: "camera: comma inside quoted realm, bare qop token, spaces around =",
 			in:   `Digest realm = "IP Camera(C1234), main" , qop=auth , nonce="n"`,
-			want: Challenge{Scheme: AuthDigest, Realm: "IP Camera(C1234), main", QOP: []string{"auth"}, Nonce: "n"},
+			want: Challenge{Scheme: SchemeDigest, Realm: "IP Camera(C1234), main", QOP: []string{"auth"}, Nonce: "n"},
 		},
 		{
 			name: "missing commas after quoted values",
 			in:   `Digest realm="r" nonce="n" stale=false`,
-			want: Challenge{Scheme: AuthDigest, Realm: "r", Nonce: "n"},
+			want: Challenge{Scheme: SchemeDigest, Realm: "r", Nonce: "n"},
 		},
 		{
 			name: "escapes, domain, userhash, unknown parameter dropped",
 			in:   `Digest realm="a \"quoted\" \\ realm", domain="/a /b", nonce="n", userhash=true, foo=bar`,
-			want: Challenge{Scheme: AuthDigest, Realm: `a "quoted" \ realm`, Domain: "/a /b", Nonce: "n", Userhash: true},
+			want: Challenge{Scheme: SchemeDigest, Realm: `a "quoted" \ realm`, Domain: "/a /b", Nonce: "n", Userhash: true},
 		},
 		{
 			name: "empty qop elements skipped",
 			in:   `Digest qop=", ,auth,", nonce="n"`,
-			want: Challenge{Scheme: AuthDigest, QOP: []string{"auth"}, Nonce: "n"},
+			want: Challenge{Scheme: SchemeDigest, QOP: []string{"auth"}, Nonce: "n"},
 		},
 		{
 			name: "other scheme with token68",
@@ -95,14 +95,14 @@ func TestParseChallengesSeveralInOneValue(t *testing.T) {
 		`Digest realm="cam", nonce="c", algorithm=MD5, Basic realm="cam", Bearer`)
 	require.NoError(t, err)
 	require.Equal(t, []Challenge{
-		{Scheme: AuthDigest, Realm: "cam", Nonce: "a,b", Algorithm: DigestSHA256, QOP: []string{"auth"}},
-		{Scheme: AuthDigest, Realm: "cam", Nonce: "c", Algorithm: DigestMD5},
-		{Scheme: AuthBasic, Realm: "cam"},
+		{Scheme: SchemeDigest, Realm: "cam", Nonce: "a,b", Algorithm: DigestSHA256, QOP: []string{"auth"}},
+		{Scheme: SchemeDigest, Realm: "cam", Nonce: "c", Algorithm: DigestMD5},
+		{Scheme: SchemeBasic, Realm: "cam"},
 		{Scheme: "Bearer"},
 	}, cs)
 
 	_, err = ParseChallenge(`Basic realm="a", Basic realm="b"`)
-	require.ErrorIs(t, err, ErrAuthMalformed)
+	require.ErrorIs(t, err, ErrMalformed)
 }
 
 func TestParseChallengeErrors(t *testing.T) {
@@ -125,12 +125,12 @@ func TestParseChallengeErrors(t *testing.T) {
 		`Digest ,realm="x", @`,
 	} {
 		_, err := ParseChallenges(in)
-		require.ErrorIs(t, err, ErrAuthMalformed, "input %q", in)
+		require.ErrorIs(t, err, ErrMalformed, "input %q", in)
 	}
 }
 
 func TestChallengeStringQuoting(t *testing.T) {
-	c := Challenge{Scheme: AuthDigest, Realm: "a\"b\\c\r\nd", Nonce: "n", Algorithm: "not a token", QOP: []string{"auth"}, Stale: true}
+	c := Challenge{Scheme: SchemeDigest, Realm: "a\"b\\c\r\nd", Nonce: "n", Algorithm: "not a token", QOP: []string{"auth"}, Stale: true}
 	s := c.String()
 	require.Equal(t, `Digest realm="a\"b\\cd", nonce="n", stale=true, algorithm="not a token", qop="auth"`, s)
 	require.NotContains(t, s, "\n")
@@ -150,7 +150,7 @@ func TestParseAuthorization(t *testing.T) {
 			in: `Digest username="Mufasa", realm="testrealm@host.com", nonce="` + rfc2617Nonce + `", ` +
 				`uri="/dir/index.html", qop=auth, nc=00000001, cnonce="0a4f113b", ` +
 				`response="6629fae49393a05397450978507c4ef1", opaque="` + rfc2617Opaque + `"`,
-			want: Authorization{Scheme: AuthDigest, Username: "Mufasa", Realm: rfc2617Realm, Nonce: rfc2617Nonce,
+			want: Authorization{Scheme: SchemeDigest, Username: "Mufasa", Realm: rfc2617Realm, Nonce: rfc2617Nonce,
 				URI: "/dir/index.html", QOP: "auth", NC: "00000001", CNonce: "0a4f113b",
 				Response: "6629fae49393a05397450978507c4ef1", Opaque: rfc2617Opaque},
 		},
@@ -160,39 +160,39 @@ func TestParseAuthorization(t *testing.T) {
 				`algorithm=SHA-256, nonce="` + rfc7616Nonce + `", nc=00000001, cnonce="` + rfc7616CNonce + `", ` +
 				`qop=auth, response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", ` +
 				`opaque="` + rfc7616Opaque + `"`,
-			want: Authorization{Scheme: AuthDigest, Username: "Mufasa", Realm: rfc7616Realm, URI: "/dir/index.html",
+			want: Authorization{Scheme: SchemeDigest, Username: "Mufasa", Realm: rfc7616Realm, URI: "/dir/index.html",
 				Algorithm: DigestSHA256, Nonce: rfc7616Nonce, NC: "00000001", CNonce: rfc7616CNonce, QOP: "auth",
 				Response: "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", Opaque: rfc7616Opaque},
 		},
 		{
 			name: "RFC 7616 3.9.2 username* and userhash=false",
 			in:   `Digest username*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm="api@example.org", uri="/doe.json", userhash=false`,
-			want: Authorization{Scheme: AuthDigest, Username: "Jäsøn Doe", Realm: "api@example.org", URI: "/doe.json"},
+			want: Authorization{Scheme: SchemeDigest, Username: "Jäsøn Doe", Realm: "api@example.org", URI: "/doe.json"},
 		},
 		{
 			name: "RFC 7617 2 Basic",
 			in:   "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
-			want: Authorization{Scheme: AuthBasic, Username: "Aladdin", Password: "open sesame"},
+			want: Authorization{Scheme: SchemeBasic, Username: "Aladdin", Password: "open sesame"},
 		},
 		{
 			name: "RFC 7617 2.1 Basic UTF-8",
 			in:   "Basic dGVzdDoxMjPCow==",
-			want: Authorization{Scheme: AuthBasic, Username: "test", Password: "123£"},
+			want: Authorization{Scheme: SchemeBasic, Username: "test", Password: "123£"},
 		},
 		{
 			name: "Basic, colon in password",
 			in:   "basic dGVzdDoxMjPCozpY",
-			want: Authorization{Scheme: AuthBasic, Username: "test", Password: "123£:X"},
+			want: Authorization{Scheme: SchemeBasic, Username: "test", Password: "123£:X"},
 		},
 		{
 			name: "Basic without padding, empty password",
 			in:   "Basic dXNlcjo",
-			want: Authorization{Scheme: AuthBasic, Username: "user"},
+			want: Authorization{Scheme: SchemeBasic, Username: "user"},
 		},
 		{
 			name: "live555 (RFC 2069, no qop)",
 			in:   `Digest username="admin", realm="cam", nonce="abc", uri="rtsp://10.0.0.1:554/live", response="0123abcd"`,
-			want: Authorization{Scheme: AuthDigest, Username: "admin", Realm: "cam", Nonce: "abc",
+			want: Authorization{Scheme: SchemeDigest, Username: "admin", Realm: "cam", Nonce: "abc",
 				URI: "rtsp://10.0.0.1:554/live", Response: "0123abcd"},
 		},
 	}
@@ -209,7 +209,7 @@ func TestParseAuthorization(t *testing.T) {
 }
 
 func TestAuthorizationString(t *testing.T) {
-	a := Authorization{Scheme: AuthDigest, Username: "Mufasa", Realm: rfc7616Realm, URI: "/dir/index.html",
+	a := Authorization{Scheme: SchemeDigest, Username: "Mufasa", Realm: rfc7616Realm, URI: "/dir/index.html",
 		Algorithm: DigestMD5, Nonce: rfc7616Nonce, NC: "00000001", CNonce: rfc7616CNonce, QOP: "auth",
 		Response: "8ca523f5e9506fed4657c9700eebdbec", Opaque: rfc7616Opaque}
 	// The form of RFC 7616 §3.9.1, parameters in our order; algorithm, qop
@@ -218,7 +218,7 @@ func TestAuthorizationString(t *testing.T) {
 		`", uri="/dir/index.html", algorithm=MD5, response="8ca523f5e9506fed4657c9700eebdbec", opaque="`+
 		rfc7616Opaque+`", qop=auth, nc=00000001, cnonce="`+rfc7616CNonce+`"`, a.String())
 	require.Equal(t, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
-		Authorization{Scheme: AuthBasic, Username: "Aladdin", Password: "open sesame"}.String())
+		Authorization{Scheme: SchemeBasic, Username: "Aladdin", Password: "open sesame"}.String())
 }
 
 func TestParseAuthorizationErrors(t *testing.T) {
@@ -226,21 +226,21 @@ func TestParseAuthorizationErrors(t *testing.T) {
 		in   string
 		want error
 	}{
-		{"", ErrAuthMalformed},
-		{"Basic", ErrAuthMalformed},
-		{"Basic !!!!", ErrAuthMalformed},
-		{"Basic QWxhZGRpbg==", ErrAuthMalformed}, // no colon
-		{`Basic realm="x"`, ErrAuthMalformed},
-		{"Digest abc", ErrAuthMalformed},
-		{`Digest username="a", username*=UTF-8''b`, ErrAuthMalformed},
-		{`Digest username*=ISO-8859-1''b`, ErrAuthMalformed},
-		{`Digest username*=UTF-8''%0Aroot`, ErrAuthMalformed},
-		{`Digest username*=UTF-8''%4`, ErrAuthMalformed},
-		{`Digest username*=UTF-8''%zz`, ErrAuthMalformed},
-		{`Digest username*=UTF-8`, ErrAuthMalformed},
-		{`Digest username="a", Basic QQ==`, ErrAuthMalformed},
-		{`Digest username="a", nonce="b", nonce="c"`, ErrAuthMalformed},
-		{"Bearer abc", ErrAuthUnsupported},
+		{"", ErrMalformed},
+		{"Basic", ErrMalformed},
+		{"Basic !!!!", ErrMalformed},
+		{"Basic QWxhZGRpbg==", ErrMalformed}, // no colon
+		{`Basic realm="x"`, ErrMalformed},
+		{"Digest abc", ErrMalformed},
+		{`Digest username="a", username*=UTF-8''b`, ErrMalformed},
+		{`Digest username*=ISO-8859-1''b`, ErrMalformed},
+		{`Digest username*=UTF-8''%0Aroot`, ErrMalformed},
+		{`Digest username*=UTF-8''%4`, ErrMalformed},
+		{`Digest username*=UTF-8''%zz`, ErrMalformed},
+		{`Digest username*=UTF-8`, ErrMalformed},
+		{`Digest username="a", Basic QQ==`, ErrMalformed},
+		{`Digest username="a", nonce="b", nonce="c"`, ErrMalformed},
+		{"Bearer abc", ErrUnsupported},
 	}
 	for _, tt := range tests {
 		_, err := ParseAuthorization(tt.in)
@@ -319,11 +319,11 @@ func TestDigestResponseSess(t *testing.T) {
 		require.Len(t, got, 2*alg.new().Size())
 	}
 	_, err := (&Authorization{Algorithm: "SHA-1"}).DigestResponse("GET", "p")
-	require.ErrorIs(t, err, ErrAuthUnsupported)
+	require.ErrorIs(t, err, ErrUnsupported)
 	_, err = (&Authorization{QOP: "auth-int"}).DigestResponse("GET", "p")
-	require.ErrorIs(t, err, ErrAuthUnsupported)
+	require.ErrorIs(t, err, ErrUnsupported)
 	_, err = (&Authorization{Userhash: true}).DigestResponse("GET", "p")
-	require.ErrorIs(t, err, ErrAuthUnsupported)
+	require.ErrorIs(t, err, ErrUnsupported)
 }
 
 func TestAnswerChallengeRFC7616(t *testing.T) {
@@ -336,27 +336,27 @@ func TestAnswerChallengeRFC7616(t *testing.T) {
 		require.NoError(t, err)
 		a, err := AnswerChallenge(c, "Mufasa", "Circle of Life", "GET", "/dir/index.html", rfc7616CNonce, 1)
 		require.NoError(t, err)
-		require.Equal(t, Authorization{Scheme: AuthDigest, Username: "Mufasa", Realm: rfc7616Realm,
+		require.Equal(t, Authorization{Scheme: SchemeDigest, Username: "Mufasa", Realm: rfc7616Realm,
 			URI: "/dir/index.html", Algorithm: tt.alg, Nonce: rfc7616Nonce, NC: "00000001", CNonce: rfc7616CNonce,
 			QOP: "auth", Response: tt.want, Opaque: rfc7616Opaque}, a)
 	}
 }
 
 func TestAnswerChallenge(t *testing.T) {
-	basic := Challenge{Scheme: AuthBasic, Realm: "r"}
+	basic := Challenge{Scheme: SchemeBasic, Realm: "r"}
 	a, err := AnswerChallenge(basic, "Aladdin", "open sesame", "OPTIONS", "*", "", 0)
 	require.NoError(t, err)
 	require.Equal(t, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", a.String())
 
 	// No qop offered: RFC 2069 form, no nc and no cnonce.
-	legacy := Challenge{Scheme: AuthDigest, Realm: rfc2617Realm, Nonce: rfc2617Nonce, Opaque: rfc2617Opaque}
+	legacy := Challenge{Scheme: SchemeDigest, Realm: rfc2617Realm, Nonce: rfc2617Nonce, Opaque: rfc2617Opaque}
 	a, err = AnswerChallenge(legacy, "Mufasa", "CircleOfLife", "GET", "/dir/index.html", "ignored", 7)
 	require.NoError(t, err)
-	require.Equal(t, Authorization{Scheme: AuthDigest, Username: "Mufasa", Realm: rfc2617Realm, Nonce: rfc2617Nonce,
+	require.Equal(t, Authorization{Scheme: SchemeDigest, Username: "Mufasa", Realm: rfc2617Realm, Nonce: rfc2617Nonce,
 		URI: "/dir/index.html", Opaque: rfc2617Opaque, Response: "1949323746fe6a43ef61f9606e7febea"}, a)
 
 	// nc is 8 hex digits.
-	c := Challenge{Scheme: AuthDigest, Realm: "r", Nonce: "n", QOP: []string{"auth"}}
+	c := Challenge{Scheme: SchemeDigest, Realm: "r", Nonce: "n", QOP: []string{"auth"}}
 	a, err = AnswerChallenge(c, "u", "p", "PLAY", "rtsp://h/s", "cn", 0x1a)
 	require.NoError(t, err)
 	require.Equal(t, "0000001a", a.NC)
@@ -367,18 +367,18 @@ func TestAnswerChallenge(t *testing.T) {
 		user string
 		want error
 	}{
-		{"colon in Basic user", basic, "a:b", ErrAuthMalformed},
-		{"control character in user", c, "a\nb", ErrAuthMalformed},
-		{"auth-int only", Challenge{Scheme: AuthDigest, Nonce: "n", QOP: []string{"auth-int"}}, "u", ErrAuthUnsupported},
-		{"unknown algorithm", Challenge{Scheme: AuthDigest, Nonce: "n", Algorithm: "SHA-1"}, "u", ErrAuthUnsupported},
-		{"no nonce", Challenge{Scheme: AuthDigest}, "u", ErrAuthMalformed},
-		{"other scheme", Challenge{Scheme: "Negotiate"}, "u", ErrAuthUnsupported},
+		{"colon in Basic user", basic, "a:b", ErrMalformed},
+		{"control character in user", c, "a\nb", ErrMalformed},
+		{"auth-int only", Challenge{Scheme: SchemeDigest, Nonce: "n", QOP: []string{"auth-int"}}, "u", ErrUnsupported},
+		{"unknown algorithm", Challenge{Scheme: SchemeDigest, Nonce: "n", Algorithm: "SHA-1"}, "u", ErrUnsupported},
+		{"no nonce", Challenge{Scheme: SchemeDigest}, "u", ErrMalformed},
+		{"other scheme", Challenge{Scheme: "Negotiate"}, "u", ErrUnsupported},
 	} {
 		_, err := AnswerChallenge(tt.c, tt.user, "p", "GET", "/", "cn", 1)
 		require.ErrorIs(t, err, tt.want, tt.name)
 	}
 	_, err = AnswerChallenge(c, "u", "p", "GET", "/", "", 1)
-	require.ErrorIs(t, err, ErrAuthMalformed, "qop needs a cnonce")
+	require.ErrorIs(t, err, ErrMalformed, "qop needs a cnonce")
 }
 
 func TestPickChallenge(t *testing.T) {
@@ -403,13 +403,13 @@ func TestPickChallenge(t *testing.T) {
 		require.Equal(t, tt.want, c.Scheme+" "+c.Algorithm, tt.name)
 	}
 	_, err := PickChallenge([]string{`Negotiate`, `Digest nonce="1", algorithm=SHA3`, `garbage "`})
-	require.ErrorIs(t, err, ErrAuthUnsupported)
+	require.ErrorIs(t, err, ErrUnsupported)
 	_, err = PickChallenge(nil)
-	require.ErrorIs(t, err, ErrAuthUnsupported)
+	require.ErrorIs(t, err, ErrUnsupported)
 }
 
 func TestClientAuth(t *testing.T) {
-	c := &ClientAuth{Username: "Mufasa", Password: "Circle of Life"}
+	c := &Client{Username: "Mufasa", Password: "Circle of Life"}
 	v, err := c.Authorize("OPTIONS", "*")
 	require.NoError(t, err)
 	require.Empty(t, v, "no credentials before a challenge")
@@ -448,31 +448,31 @@ func TestClientAuth(t *testing.T) {
 
 	// Not stale after credentials were sent: rejected, and no loop.
 	err = c.HandleChallenges([]string{`Digest realm="r", nonce="n4", algorithm=SHA-256, qop="auth"`})
-	require.ErrorIs(t, err, ErrAuthRejected)
+	require.ErrorIs(t, err, ErrRejected)
 	v, err = c.Authorize("PLAY", "rtsp://h/s")
 	require.NoError(t, err)
 	require.Empty(t, v)
 
 	// Unsupported challenges.
-	require.ErrorIs(t, c.HandleChallenges([]string{"Negotiate"}), ErrAuthUnsupported)
+	require.ErrorIs(t, c.HandleChallenges([]string{"Negotiate"}), ErrUnsupported)
 
 	// Two 401s in a row without a request in between are not a rejection.
-	c2 := &ClientAuth{Username: "u", Password: "p"}
+	c2 := &Client{Username: "u", Password: "p"}
 	require.NoError(t, c2.HandleChallenges([]string{`Basic realm="r"`}))
 	require.NoError(t, c2.HandleChallenges([]string{`Basic realm="r"`}))
 	v, err = c2.Authorize("OPTIONS", "*")
 	require.NoError(t, err)
 	require.Equal(t, "Basic dTpw", v)
-	require.ErrorIs(t, c2.HandleChallenges([]string{`Basic realm="r"`}), ErrAuthRejected)
+	require.ErrorIs(t, c2.HandleChallenges([]string{`Basic realm="r"`}), ErrRejected)
 
 	// Basic can be refused.
-	c4 := &ClientAuth{Username: "u", Password: "p", DisableBasic: true}
-	require.ErrorIs(t, c4.HandleChallenges([]string{`Basic realm="r"`}), ErrAuthUnsupported)
+	c4 := &Client{Username: "u", Password: "p", DisableBasic: true}
+	require.ErrorIs(t, c4.HandleChallenges([]string{`Basic realm="r"`}), ErrUnsupported)
 	require.NoError(t, c4.HandleChallenges([]string{`Basic realm="r"`, `Digest realm="r", nonce="n"`}))
 
 	// Errors from AnswerChallenge reach the caller.
-	c3 := &ClientAuth{Username: "a:b", Password: "p"}
+	c3 := &Client{Username: "a:b", Password: "p"}
 	require.NoError(t, c3.HandleChallenges([]string{`Basic realm="r"`}))
 	_, err = c3.Authorize("OPTIONS", "*")
-	require.True(t, errors.Is(err, ErrAuthMalformed))
+	require.True(t, errors.Is(err, ErrMalformed))
 }

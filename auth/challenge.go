@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 // a Basic (RFC 7617 §2) or Digest (RFC 7616 §3.3) scheme and its parameters.
 // Parameters this type does not name are dropped when parsing.
 type Challenge struct {
-	// Scheme is AuthBasic, AuthDigest, or another scheme name as received.
+	// Scheme is SchemeBasic, SchemeDigest, or another scheme name as received.
 	Scheme string
 	// Realm names the protection space; the client hashes it into Digest
 	// credentials.
@@ -53,7 +53,7 @@ func ParseChallenges(value string) ([]Challenge, error) {
 		return nil, err
 	}
 	if len(items) == 0 {
-		return nil, fmt.Errorf("%w: empty challenge", ErrAuthMalformed)
+		return nil, fmt.Errorf("%w: empty challenge", ErrMalformed)
 	}
 	out := make([]Challenge, 0, len(items))
 	for i := range items {
@@ -75,7 +75,7 @@ func ParseChallenge(value string) (Challenge, error) {
 		return Challenge{}, err
 	}
 	if len(cs) != 1 {
-		return Challenge{}, fmt.Errorf("%w: %d challenges in one value", ErrAuthMalformed, len(cs))
+		return Challenge{}, fmt.Errorf("%w: %d challenges in one value", ErrMalformed, len(cs))
 	}
 	return cs[0], nil
 }
@@ -118,10 +118,10 @@ func authChallengeFromItem(it *authItem) (Challenge, error) {
 // authCanonicalScheme spells the schemes this package knows as the RFCs do.
 func authCanonicalScheme(s string) string {
 	switch {
-	case strings.EqualFold(s, AuthBasic):
-		return AuthBasic
-	case strings.EqualFold(s, AuthDigest):
-		return AuthDigest
+	case strings.EqualFold(s, SchemeBasic):
+		return SchemeBasic
+	case strings.EqualFold(s, SchemeDigest):
+		return SchemeDigest
 	}
 	return s
 }
@@ -161,14 +161,14 @@ func (c Challenge) String() string {
 	return w.String()
 }
 
-// strength reports whether ClientAuth can answer c, and how strong the
+// strength reports whether Client can answer c, and how strong the
 // answer is: 0 for unsupported, then Basic < Digest MD5 < Digest SHA-256 <
 // Digest SHA-512-256 (RFC 7616 §3.7: prefer the strongest algorithm).
 func (c *Challenge) strength() int {
 	switch c.Scheme {
-	case AuthBasic:
+	case SchemeBasic:
 		return 1
-	case AuthDigest:
+	case SchemeDigest:
 		if c.Nonce == "" || (len(c.QOP) > 0 && !c.offersAuth()) {
 			return 0 // no nonce, or auth-int only: we have no body to hash
 		}
@@ -195,7 +195,7 @@ func (c *Challenge) offersAuth() bool {
 // returns the strongest challenge this package can answer: Digest SHA-512-256,
 // then SHA-256, then MD5 (plain before -sess), then Basic. Values that do not
 // parse are skipped, as a client cannot fix a server. It returns
-// ErrAuthUnsupported when no challenge can be answered.
+// ErrUnsupported when no challenge can be answered.
 func PickChallenge(values []string) (Challenge, error) {
 	var best Challenge
 	bestStrength := 0
@@ -213,7 +213,7 @@ func PickChallenge(values []string) (Challenge, error) {
 		}
 	}
 	if bestStrength == 0 {
-		return Challenge{}, ErrAuthUnsupported
+		return Challenge{}, ErrUnsupported
 	}
 	return best, nil
 }

@@ -1,4 +1,4 @@
-package rtsp
+package auth
 
 import (
 	"net/netip"
@@ -15,11 +15,11 @@ func TestAuthBackoffKey(t *testing.T) {
 		{"fe80::1%eth0", "fe80::/64"}, // zone dropped
 		{"::1", "::/64"},
 	} {
-		if got := AuthBackoffKey(netip.MustParseAddr(tc.in)); got != tc.want {
-			t.Errorf("AuthBackoffKey(%s) = %q, want %q", tc.in, got, tc.want)
+		if got := BackoffKey(netip.MustParseAddr(tc.in)); got != tc.want {
+			t.Errorf("BackoffKey(%s) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	if got := AuthBackoffKey(netip.Addr{}); got != "invalid IP" {
-		t.Errorf("AuthBackoffKey(zero) = %q", got)
+	if got := BackoffKey(netip.Addr{}); got != "invalid IP" {
+		t.Errorf("BackoffKey(zero) = %q", got)
 	}
 }
