@@ -60,7 +60,7 @@ func openAudio(path string, sampleVideo bool) (*audioSource, error) {
 }
 
 // loadAAC keeps the ADTS frames of data, headers included, as
-// SendAudioData takes them.
+// Stream.WriteAudio takes them.
 func (a *audioSource) loadAAC(data []byte) error {
 	var first aac.ADTSHeader
 	rest := data
@@ -108,13 +108,13 @@ func (a *audioSource) loadG711(data []byte) error {
 
 // pump sends the audio in real time, looped, until ctx ends; the timestamp
 // is the unit's time in milliseconds.
-func (a *audioSource) pump(ctx context.Context, out sender, name string, pace paceFunc) error {
+func (a *audioSource) pump(ctx context.Context, out sender, pace paceFunc) error {
 	for n := int64(0); ; n++ {
 		if err := pace(ctx, n); err != nil {
 			return nil // stopped
 		}
 		u := a.units[n%int64(len(a.units))]
-		if err := sendMedia(out.SendAudioData(name, u, unitTime(n, a.rate))); err != nil {
+		if err := sendMedia(out.WriteAudio(u, unitTime(n, a.rate))); err != nil {
 			return err
 		}
 	}

@@ -6,8 +6,10 @@
 //	rtspd -video cam.h264 -audio cam.aac -fps 30
 //	ffmpeg -re -i in.mp4 -c:v libx264 -f h264 - | rtspd -video -
 //
-// It feeds the server through the same calls a camera program makes
-// (SendVideoData per NAL unit, SendAudioData per audio frame), with
+// It feeds the server the way a camera program does, through the
+// session's Stream handle (WriteVideo per NAL unit, WriteAudio per audio
+// frame: the board's SendVideoData and SendAudioData without the lookup by
+// name), with
 // presentation timestamps: B-frames are timed from their picture order
 // count. It prints the URL and a status line every few seconds, and stops
 // cleanly on Ctrl-C or SIGTERM (exit status 0).

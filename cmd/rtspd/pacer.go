@@ -29,10 +29,11 @@ func pacer(start time.Time, period time.Duration) paceFunc {
 	}
 }
 
-// sender is what the sources feed: the server, or a recorder in tests.
+// sender is what the sources feed: the session's server.Stream (its
+// writes take no server-wide lock), or a recorder in tests.
 type sender interface {
-	SendVideoData(name string, data []byte, timestamp uint64) error
-	SendAudioData(name string, data []byte, timestamp uint64) error
+	WriteVideo(data []byte, timestamp uint64) error
+	WriteAudio(data []byte, timestamp uint64) error
 }
 
 // unitTime is the timestamp, in milliseconds (the server's default unit),

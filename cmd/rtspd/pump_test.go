@@ -23,12 +23,12 @@ type sent struct {
 	ts   uint64
 }
 
-func (r *recorder) SendVideoData(_ string, data []byte, ts uint64) error {
+func (r *recorder) WriteVideo(data []byte, ts uint64) error {
 	r.video = append(r.video, sent{bytes.Clone(data), ts})
 	return nil
 }
 
-func (r *recorder) SendAudioData(_ string, data []byte, ts uint64) error {
+func (r *recorder) WriteAudio(data []byte, ts uint64) error {
 	r.audio = append(r.audio, sent{bytes.Clone(data), ts})
 	return nil
 }
@@ -63,7 +63,7 @@ func run(t *testing.T, v *videoSource, limit int64) (*recorder, *steps, []string
 	rec := &recorder{}
 	s := &steps{rec: rec, cancel: cancel, limit: limit}
 	var notes []string
-	err := v.pump(ctx, rec, "test", 25, s.pace, func(n string) { notes = append(notes, n) })
+	err := v.pump(ctx, rec, 25, s.pace, func(n string) { notes = append(notes, n) })
 	require.NoError(t, err)
 	return rec, s, notes
 }
@@ -215,7 +215,7 @@ func TestPumpStandardInput(t *testing.T) {
 			require.NoError(t, err)
 			rec := &recorder{}
 			s := &steps{rec: rec, cancel: func() {}, limit: 1 << 30}
-			err = v.pump(context.Background(), rec, "test", 25, s.pace, func(string) {})
+			err = v.pump(context.Background(), rec, 25, s.pace, func(string) {})
 			if tc.errText != "" {
 				require.EqualError(t, err, tc.errText)
 				return
@@ -345,7 +345,7 @@ func TestAudioPumpLoops(t *testing.T) {
 			defer cancel()
 			rec := &recorder{}
 			s := &steps{rec: rec, cancel: cancel, limit: int64(2*tc.units + 1)}
-			require.NoError(t, a.pump(ctx, rec, "test", s.pace))
+			require.NoError(t, a.pump(ctx, rec, s.pace))
 			require.Len(t, rec.audio, 2*tc.units+1)
 			require.Equal(t, a.units[0], []byte(rec.audio[tc.units].data), "the file loops")
 			for i, want := range tc.ts {

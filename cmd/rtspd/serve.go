@@ -43,7 +43,10 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	if asrc != nil {
 		audioType = asrc.codec
 	}
-	if err := srv.CreateSessionWithAudio(o.session, vsrc.codec, audioType); err != nil {
+	// The session's handle: the pumps write through it, with no lookup
+	// by name and no server-wide lock per unit.
+	cam, err := srv.NewStream(o.session, vsrc.codec, audioType)
+	if err != nil {
 		return err
 	}
 	// Signals are caught from before Start, so that Ctrl-C always stops
@@ -68,12 +71,12 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	start := time.Now()
 	period := time.Duration(float64(time.Second) / o.fps)
 	note := func(s string) { fmt.Fprintln(stdout, "rtspd:", s) }
-	go func() { errc <- vsrc.pump(ctx, srv, o.session, o.fps, pacer(start, period), note) }()
+	go func() { errc <- vsrc.pump(ctx, cam, o.fps, pacer(start, period), note) }()
 	if asrc != nil {
-		go func() { errc <- asrc.pump(ctx, srv, o.session, pacer(start, asrc.period)) }()
+		go func() { errc <- asrc.pump(ctx, cam, pacer(start, asrc.period)) }()
 	}
 	if o.status > 0 {
-		go statusLoop(ctx, srv, o.session, o.status, unitsLabel(vsrc.codec, audioType), stdout)
+		go statusLoop(ctx, cam, o.status, unitsLabel(vsrc.codec, audioType), stdout)
 	}
 	var timeout <-chan time.Time
 	if o.duration > 0 {

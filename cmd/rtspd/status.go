@@ -10,7 +10,7 @@ import (
 )
 
 // statusLoop prints a status line every interval until ctx ends.
-func statusLoop(ctx context.Context, srv *server.Server, name string, every time.Duration, units string, w io.Writer) {
+func statusLoop(ctx context.Context, cam *server.Stream, every time.Duration, units string, w io.Writer) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	s := status{units: units, last: time.Now()}
@@ -19,7 +19,7 @@ func statusLoop(ctx context.Context, srv *server.Server, name string, every time
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			st, err := srv.Stats(name)
+			st, err := cam.Stats()
 			if err != nil {
 				return
 			}
@@ -38,7 +38,7 @@ type status struct {
 // line says how many players there are, the bit rate sent to them since
 // the last line, how many frames slow players lost, and how many units of
 // media rtspd has handed to the server (SessionStats.UnitsIn counts the
-// SendVideoData and SendAudioData calls, and rtspd makes one per unit): a
+// WriteVideo and WriteAudio calls, and rtspd makes one per unit): a
 // count that stops growing means the input has stalled. The README
 // explains each field.
 func (s *status) line(st server.SessionStats, now time.Time) string {

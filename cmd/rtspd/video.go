@@ -135,12 +135,12 @@ func (v *videoSource) loadJPEG(data []byte) error {
 // (errInputEnded). Each picture is paced by its decoding index; its
 // timestamp, in milliseconds, is its presentation index over fps. note
 // receives messages about the stream for the user.
-func (v *videoSource) pump(ctx context.Context, out sender, name string, fps float64, pace paceFunc, note func(string)) error {
+func (v *videoSource) pump(ctx context.Context, out sender, fps float64, pace paceFunc, note func(string)) error {
 	var err error
 	if v.codec == server.VideoMJPEG {
-		err = v.pumpJPEG(ctx, out, name, fps, pace)
+		err = v.pumpJPEG(ctx, out, fps, pace)
 	} else {
-		err = v.pumpAnnexB(ctx, out, name, fps, pace, note)
+		err = v.pumpAnnexB(ctx, out, fps, pace, note)
 	}
 	if ctx.Err() != nil {
 		return nil // stopped
@@ -148,13 +148,13 @@ func (v *videoSource) pump(ctx context.Context, out sender, name string, fps flo
 	return err
 }
 
-func (v *videoSource) pumpJPEG(ctx context.Context, out sender, name string, fps float64, pace paceFunc) error {
+func (v *videoSource) pumpJPEG(ctx context.Context, out sender, fps float64, pace paceFunc) error {
 	for n := int64(0); ; n++ {
 		if err := pace(ctx, n); err != nil {
 			return err
 		}
 		j := v.jpegs[n%int64(len(v.jpegs))]
-		if err := sendMedia(out.SendVideoData(name, j, unitTime(n, fps))); err != nil {
+		if err := sendMedia(out.WriteVideo(j, unitTime(n, fps))); err != nil {
 			return err
 		}
 	}
@@ -163,7 +163,7 @@ func (v *videoSource) pumpJPEG(ctx context.Context, out sender, name string, fps
 // pumpAnnexB sends H.264/H.265 NAL unit by NAL unit, as a camera's encoder
 // hands them over, every NAL unit of a picture with the picture's
 // presentation time.
-func (v *videoSource) pumpAnnexB(ctx context.Context, out sender, name string, fps float64, pace paceFunc, note func(string)) error {
+func (v *videoSource) pumpAnnexB(ctx context.Context, out sender, fps float64, pace paceFunc, note func(string)) error {
 	paced := int64(-1)
 	var buf []byte
 	p := newPresenter(v.codec, v.r == nil, func(nal []byte, pic, pres int64) error {
@@ -174,7 +174,7 @@ func (v *videoSource) pumpAnnexB(ctx context.Context, out sender, name string, f
 			paced = pic
 		}
 		buf = h26x.AppendAnnexB(buf[:0], nal)
-		return sendMedia(out.SendVideoData(name, buf, unitTime(pres, fps)))
+		return sendMedia(out.WriteVideo(buf, unitTime(pres, fps)))
 	})
 	noted := false
 	push := func(nal []byte) error {
