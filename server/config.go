@@ -93,6 +93,14 @@ type Config struct {
 	// beyond it SETUP gets 503. Default 4096. One connection may hold 16.
 	MaxSessions int
 
+	// PublishPaths lets publishers (ffmpeg -f rtsp, an encoder, another
+	// server's push) publish with ANNOUNCE and RECORD to these paths; "*"
+	// allows any path. A path of a session made with CreateSession or
+	// NewStream is never given to a publisher, and each path has one
+	// publisher at a time. Credentials, when set, are required as for
+	// playing. Default: none (ANNOUNCE is answered 501).
+	PublishPaths []string
+
 	// Logger receives the server's log. Default: none.
 	Logger *slog.Logger
 }

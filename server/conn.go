@@ -41,6 +41,10 @@ type conn struct {
 	// nsess is len(sessions), readable without smu (evictable runs under
 	// the runtime's lock, which takes no other).
 	nsess atomic.Int32
+	// pubs are the presentations announced on this connection, by path;
+	// each ends when the connection does (publish.go).
+	pmu  sync.Mutex
+	pubs map[string]*publication
 	// user is the authenticated user name, once known (set by
 	// authenticate, read by the same goroutine): recorded on the sessions
 	// this connection creates, and compared when another connection asks
@@ -52,7 +56,7 @@ func newConn(rt *runtime, nc net.Conn) *conn {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), sessions: make(map[string]*rtspSession), created: time.Now()}
+	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), sessions: make(map[string]*rtspSession), pubs: make(map[string]*publication), created: time.Now()}
 }
 
 func (c *conn) close() {
@@ -86,6 +90,7 @@ func (c *conn) serve() {
 		for _, s := range list {
 			c.rt.endSession(s, true)
 		}
+		c.endPublications()
 	}()
 	br := bufio.NewReaderSize(c.nc, 4096)
 	c.br = br
@@ -168,6 +173,11 @@ func (c *conn) onFrame(ch uint8, payload []byte) {
 	c.smu.Unlock()
 	for _, s := range list[:n] {
 		if i := s.trackForRTCPChannel(ch); i >= 0 {
+			if s.pub != nil && s.isRTPChannel(i, ch) {
+				s.touch()
+				s.pub.tracks[i].push(payload, time.Now(), false)
+				return
+			}
 			s.onRTCP(i, payload)
 			return
 		}

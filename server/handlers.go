@@ -15,8 +15,20 @@ import (
 	"github.com/rtspkit/rtspkit/rtsp"
 )
 
-// publicMethods is the Public header of OPTIONS responses.
-const publicMethods = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
+// publicMethods is the Public header of OPTIONS responses; publishMethods
+// are added when publishing is enabled (Config.PublishPaths).
+const (
+	publicMethods  = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
+	publishMethods = ", ANNOUNCE, RECORD"
+)
+
+// public is the Public header of this server.
+func (c *conn) public() string {
+	if len(c.rt.cfg.PublishPaths) > 0 {
+		return publicMethods + publishMethods
+	}
+	return publicMethods
+}
 
 // handle answers one request. after, when not nil, runs once the response is
 // written (PLAY starts sending only then, so the response comes first).
@@ -43,7 +55,7 @@ func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
 	switch req.Method {
 	case rtsp.Options:
 		resp = rtsp.NewResponse(req, rtsp.StatusOK)
-		resp.Header.Set("Public", publicMethods)
+		resp.Header.Set("Public", c.public())
 		if s := c.sessionOf(req); s != nil && c.owns(s) {
 			s.touch()
 		}
@@ -60,11 +72,13 @@ func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
 		return c.teardown(req), nil
 	case rtsp.GetParameter, rtsp.SetParameter:
 		return c.parameter(req), nil
-	case rtsp.Announce, rtsp.Record:
-		return c.fail(req, rtsp.StatusNotImplemented, "publishing is not supported yet"), nil
+	case rtsp.Announce:
+		return c.announce(req), nil
+	case rtsp.Record:
+		return c.record(req), nil
 	}
 	resp = c.fail(req, rtsp.StatusNotImplemented, "")
-	resp.Header.Set("Public", publicMethods)
+	resp.Header.Set("Public", c.public())
 	return resp, nil
 }
 
@@ -338,6 +352,13 @@ func (c *conn) remoteIP() netip.Addr {
 }
 
 func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
+	if pub, control := c.publicationOf(req.URL); pub != nil {
+		ts, err := rtsp.ParseTransports(strings.Join(req.Header.Values("Transport"), ","))
+		if err != nil {
+			return c.fail(req, rtsp.StatusBadRequest, err.Error())
+		}
+		return c.setupRecord(req, pub, control, ts)
+	}
 	m, control, code := c.mountOf(req.URL)
 	if m == nil {
 		return c.fail(req, code, "unknown path "+req.URL.Path)

@@ -19,9 +19,12 @@ import (
 type mount struct {
 	name  string
 	cname string // SDES CNAME of its tracks (newCNAME)
-	video VideoType
-	audio AudioType
-	cfg   *Config
+	// published: a publisher feeds it (ANNOUNCE, RECORD), not the board's
+	// calls; it lives as long as its publisher (publish.go).
+	published bool
+	video     VideoType
+	audio     AudioType
+	cfg       *Config
 
 	frames framePool
 

@@ -44,6 +44,9 @@ type rtspSession struct {
 	// session ("" without authentication): a UDP client that reconnects
 	// must present the same one to control it (conn.owns).
 	user string
+	// pub is the presentation this session records (a publisher's
+	// session, SETUP with mode=record); nil for a player.
+	pub *publication
 
 	mu      sync.Mutex
 	tracks  []readerTrack
@@ -86,6 +89,13 @@ func (s *rtspSession) trackForRTCPChannel(ch uint8) int {
 		}
 	}
 	return -1
+}
+
+// isRTPChannel reports whether ch is track i's interleaved RTP channel.
+func (s *rtspSession) isRTPChannel(i int, ch uint8) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tracks[i].setup && s.tracks[i].rtpChannel == ch
 }
 
 // onRTCP handles an RTCP compound from the client: any RTCP keeps the

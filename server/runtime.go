@@ -30,6 +30,7 @@ type runtime struct {
 	conns    map[*conn]struct{}
 	sessions map[string]*rtspSession
 	byAddr   map[netip.AddrPort]*rtspSession // UDP RTCP source -> session
+	byRTP    map[netip.AddrPort]pubSource    // UDP publisher's RTP source -> session, track
 	mcast    map[*mount]*multicastGroup
 	mcastIdx int // next group offset in the multicast range
 	closing  bool
@@ -95,12 +96,13 @@ func startRuntime(s *Server, ln net.Listener) (*runtime, error) {
 		conns:    make(map[*conn]struct{}),
 		sessions: make(map[string]*rtspSession),
 		byAddr:   make(map[netip.AddrPort]*rtspSession),
+		byRTP:    make(map[netip.AddrPort]pubSource),
 		mcast:    make(map[*mount]*multicastGroup),
 		done:     make(chan struct{}),
 	}
 	r.wg.Add(4)
 	go func() { defer r.wg.Done(); r.acceptLoop() }()
-	go func() { defer r.wg.Done(); readLoop(u.rtpConn, func(netip.AddrPort, []byte) {}) }()
+	go func() { defer r.wg.Done(); readLoop(u.rtpConn, r.onUDPRTP) }()
 	go func() { defer r.wg.Done(); readLoop(u.rtcpConn, r.onUDPRTCP) }()
 	go func() { defer r.wg.Done(); r.housekeeping() }()
 	// udp_ports is the RTP/RTCP pair every unicast UDP player is sent
@@ -297,8 +299,17 @@ func (r *runtime) endSession(s *rtspSession, bye bool) {
 			delete(r.byAddr, a)
 		}
 	}
+	for a, x := range r.byRTP {
+		if x.s == s {
+			delete(r.byRTP, a)
+		}
+	}
 	r.mu.Unlock()
 	s.stopPlaying(r, bye)
+	if s.pub != nil {
+		// A publisher's session ending ends what it published.
+		s.pub.end(r)
+	}
 	r.cfg.Logger.Debug("rtsp session ended", "session", s.id, "stream", s.m.name)
 }
 

@@ -103,7 +103,7 @@ func (m *mount) stats(run *runtime) SessionStats {
 	run.mu.Lock()
 	var sessions []*rtspSession
 	for _, rs := range run.sessions {
-		if rs.m == m {
+		if rs.m == m && rs.pub == nil {
 			sessions = append(sessions, rs)
 		}
 	}

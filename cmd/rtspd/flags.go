@@ -21,6 +21,7 @@ type options struct {
 	verbose  bool
 	status   time.Duration
 	duration time.Duration
+	publish  bool
 }
 
 // errUsage marks a flag error the flag package has already reported.
@@ -61,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "log every connection and session")
 	fs.DurationVar(&o.status, "status", 5*time.Second, "`interval` of the status line; 0 turns it off")
 	fs.DurationVar(&o.duration, "t", 0, "stop after `duration`; without it, run until interrupted")
+	fs.BoolVar(&o.publish, "publish", false, "also accept publishers (ANNOUNCE, RECORD: ffmpeg -f rtsp) on any path but -session;\nplayers read them from this server")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err

@@ -33,9 +33,15 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv := server.New()
-	if err := srv.InitConfig(server.Config{
+	cfg := server.Config{
 		Port: o.port, AdvertisedHost: o.host, Username: o.user, Password: o.pass, Logger: logger,
-	}); err != nil {
+	}
+	if o.publish {
+		// Any path: the session's own is a board session, which the
+		// server never gives to a publisher.
+		cfg.PublishPaths = []string{"*"}
+	}
+	if err := srv.InitConfig(cfg); err != nil {
 		return err
 	}
 	defer srv.Destroy()

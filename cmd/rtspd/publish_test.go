@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rtspkit/rtspkit/format"
+	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/sdp"
+	"github.com/stretchr/testify/require"
+)
+
+// rtspd -publish takes publishers on any path but its own session's, and
+// serves what they announce to players; without -publish, ANNOUNCE is
+// refused.
+func TestPublishFlag(t *testing.T) {
+	sps, pps := h26x.H264ParameterSets(h26x.SplitNALs(nil, testdata(t, "h264_main_720p.h264")))
+	s := &sdp.Session{
+		Origin: sdp.Origin{Username: "-", SessionID: "1", SessionVersion: "1", NetworkType: "IN", AddressType: "IP4", Address: "127.0.0.1"},
+		Name:   "pub", Times: []sdp.Time{{}}, Media: []*sdp.Media{format.NewH264(96, sps, pps).Media("streamid=0")},
+	}
+	s.Media[0].Type = "video"
+	body, err := s.Marshal()
+	require.NoError(t, err)
+
+	for _, publish := range []bool{true, false} {
+		t.Run(fmt.Sprint("-publish=", publish), func(t *testing.T) {
+			t.Parallel()
+			// -t ends rtspd: the requests below take milliseconds.
+			args := []string{"-port", "-1", "-status", "0", "-host", "127.0.0.1", "-t", "5s"}
+			if publish {
+				args = append(args, "-publish")
+			}
+			pr, pw := io.Pipe()
+			done := make(chan int, 1)
+			go func() {
+				done <- rtspd(args, strings.NewReader(""), pw, io.Discard)
+				pw.Close()
+			}()
+			sc := bufio.NewScanner(pr)
+			require.True(t, sc.Scan(), "rtspd printed nothing")
+			addr := regexp.MustCompile(`rtsp://([0-9.]+:[0-9]+)/test`).FindStringSubmatch(sc.Text())
+			require.NotNil(t, addr, sc.Text())
+			go func() { _, _ = io.Copy(io.Discard, pr) }()
+
+			nc, err := net.DialTimeout("tcp", addr[1], 10*time.Second)
+			require.NoError(t, err)
+			defer nc.Close()
+			rd := rtsp.NewReader(bufio.NewReader(nc), rtsp.Limits{})
+			cseq := 0
+			do := func(method rtsp.Method, path string, body []byte) int {
+				cseq++
+				u, err := url.Parse("rtsp://" + addr[1] + path)
+				require.NoError(t, err)
+				req := &rtsp.Request{Method: method, URL: u, Header: rtsp.Header{}, Body: body}
+				req.Header.Set("CSeq", fmt.Sprint(cseq))
+				if body != nil {
+					req.Header.Set("Content-Type", "application/sdp")
+				}
+				require.NoError(t, nc.SetDeadline(time.Now().Add(10*time.Second)))
+				require.NoError(t, req.Write(nc))
+				m, err := rd.Read()
+				require.NoError(t, err)
+				require.Equal(t, rtsp.KindResponse, m.Kind)
+				return m.Response.StatusCode
+			}
+			if !publish {
+				require.Equal(t, 501, do(rtsp.Announce, "/cam", body))
+			} else {
+				require.Equal(t, 403, do(rtsp.Announce, "/test", body), "rtspd's own session")
+				require.Equal(t, 200, do(rtsp.Announce, "/cam", body))
+				require.Equal(t, 200, do(rtsp.Describe, "/cam", nil), "players read the published path")
+			}
+			nc.Close()
+			require.Equal(t, 0, <-done, "rtspd stopped cleanly")
+		})
+	}
+}

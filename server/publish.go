@@ -1,0 +1,367 @@
+package server
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rtspkit/rtspkit/format"
+	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/sdp"
+)
+
+// Publishing (RFC 2326 §10.3 ANNOUNCE, §10.11 RECORD, §12.39 mode=record):
+// a publisher (ffmpeg -f rtsp, OBS, an encoder, another rtspkit) announces
+// a presentation with an SDP, sets its tracks up with mode=record and
+// records; the server turns its RTP back into access units through the
+// format layer and feeds them to a session exactly as SendVideoData would,
+// so players read a published stream like a board session: keyframe cache,
+// parameter sets in the SDP, sender reports, every transport.
+//
+// The session (a mount flagged published) exists from the ANNOUNCE until
+// its publisher goes (TEARDOWN, the connection closing, the session timing
+// out): then its players get an RTCP BYE and are disconnected, and the
+// path is free for the next publisher.
+
+// publishAllowed reports whether a publisher may use path name:
+// Config.PublishPaths lists the names, "*" any name. Paths of board
+// sessions are never allowed (announce checks).
+func (c *conn) publishAllowed(name string) bool {
+	for _, p := range c.rt.cfg.PublishPaths {
+		if p == "*" || p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// announce handles ANNOUNCE: a publisher's presentation becomes a session.
+func (c *conn) announce(req *rtsp.Request) *rtsp.Response {
+	if len(c.rt.cfg.PublishPaths) == 0 {
+		return c.fail(req, rtsp.StatusNotImplemented, "publishing is not enabled (Config.PublishPaths)")
+	}
+	if req.URL == nil {
+		return c.fail(req, rtsp.StatusBadRequest, "no URL")
+	}
+	name, rest, _ := strings.Cut(strings.Trim(req.URL.Path, "/"), "/")
+	if rest != "" || validName(name) != nil {
+		return c.fail(req, rtsp.StatusBadRequest, "a publishing path is one segment: "+req.URL.Path)
+	}
+	if !c.publishAllowed(name) {
+		return c.fail(req, rtsp.StatusForbidden, "publishing to "+name+" is not allowed")
+	}
+	if ct := req.Header.Get("Content-Type"); ct != "" {
+		mt, _, _ := strings.Cut(ct, ";")
+		if !strings.EqualFold(strings.TrimSpace(mt), "application/sdp") {
+			return c.fail(req, rtsp.StatusUnsupportedMediaType, "ANNOUNCE body is "+ct)
+		}
+	}
+	desc, err := sdp.Parse(req.Body)
+	if err != nil {
+		return c.fail(req, rtsp.StatusBadRequest, "SDP: "+err.Error())
+	}
+	pub, err := newPublication(c, name, req.URL, desc)
+	if err != nil {
+		return c.fail(req, rtsp.StatusUnsupportedMediaType, err.Error())
+	}
+	if code, why := c.rt.srv.addPublished(pub.m); code != 0 {
+		pub.m.close()
+		return c.fail(req, code, why)
+	}
+	c.pmu.Lock()
+	old := c.pubs[name]
+	c.pubs[name] = pub
+	c.pmu.Unlock()
+	if old != nil {
+		old.end(c.rt) // a second ANNOUNCE of the path on this connection
+	}
+	c.rt.cfg.Logger.Info("publisher announced", "stream", name, "remote", c.nc.RemoteAddr().String(),
+		"video", string(pub.m.video), "audio", string(pub.m.audio))
+	return rtsp.NewResponse(req, rtsp.StatusOK)
+}
+
+// addPublished adds a published session unless the name is taken: by a
+// board session (403), or by another publisher (455, one per path).
+func (s *Server) addPublished(m *mount) (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.usable(); err != nil {
+		return rtsp.StatusServiceUnavailable, err.Error()
+	}
+	if old := s.mounts[m.name]; old != nil {
+		if !old.published {
+			return rtsp.StatusForbidden, "the path of a board session"
+		}
+		return rtsp.StatusMethodNotValidInThisState, "another publisher is publishing to " + m.name
+	}
+	s.mounts[m.name] = m
+	return 0, ""
+}
+
+// removePublished removes a published session if it is still m.
+func (s *Server) removePublished(m *mount) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mounts[m.name] != m {
+		return false
+	}
+	delete(s.mounts, m.name)
+	return true
+}
+
+// publication is one publisher's presentation: the session players read
+// and, per track it carries, the publisher's control and depacketizer.
+type publication struct {
+	m      *mount
+	c      *conn // the announcing connection
+	tracks []*pubTrack
+	once   sync.Once
+}
+
+// newPublication reads a publisher's SDP: the first video track (H.264,
+// H.265 or JPEG) and the first audio track (PCMU, PCMA or AAC) are
+// carried; other media descriptions are refused at SETUP. The session is
+// configured with microsecond timestamps, the unit the RTP timestamps are
+// converted to.
+func newPublication(c *conn, name string, announced *url.URL, desc *sdp.Session) (*publication, error) {
+	base := *announced
+	base.User = nil
+	base.RawQuery, base.Fragment = "", ""
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	var video, audio *pubTrack
+	for _, md := range desc.Media {
+		f, err := format.FromMedia(md)
+		if err != nil || !f.Codec.Known() {
+			continue
+		}
+		control := ""
+		if u, err := rtsp.ResolveControl(&base, md.Control()); err == nil {
+			control, _ = rtsp.MatchMount(u, name)
+		}
+		t := &pubTrack{control: control, format: f}
+		switch {
+		case f.Codec.Media() == "video" && video == nil:
+			video = t
+		case f.Codec.Media() == "audio" && audio == nil:
+			audio = t
+		}
+	}
+	if video == nil {
+		return nil, fmt.Errorf("no H.264, H.265 or JPEG video track in the SDP")
+	}
+	cfg := *c.rt.cfg
+	cfg.TimestampUnit = Microseconds
+	audioCodec := AudioNone
+	if audio != nil {
+		audioCodec = audio.format.Codec
+	}
+	m := newMount(name, video.format.Codec, audioCodec, &cfg)
+	m.published = true
+	pub := &publication{m: m, c: c, tracks: []*pubTrack{video}}
+	if audio != nil {
+		pub.tracks = append(pub.tracks, audio)
+	}
+	for i, t := range pub.tracks {
+		if err := t.init(m, i); err != nil {
+			m.close()
+			return nil, err
+		}
+	}
+	return pub, nil
+}
+
+// track returns the track index of a publisher's control, or -1.
+func (p *publication) track(control string) int {
+	for i, t := range p.tracks {
+		if t.control == control || (control == "" && len(p.tracks) == 1) {
+			return i
+		}
+	}
+	return -1
+}
+
+// end removes the published session, once: its players are told (RTCP
+// BYE) and disconnected, and the path is free again.
+func (p *publication) end(rt *runtime) {
+	p.once.Do(func() {
+		removed := p.c.rt.srv.removePublished(p.m)
+		readers := p.m.close()
+		if removed && rt != nil {
+			rt.endMount(p.m, readers)
+		}
+		p.m.waitTimers()
+		p.c.rt.cfg.Logger.Info("publisher gone", "stream", p.m.name)
+	})
+}
+
+// endPublications ends what this connection published (it is closing).
+func (c *conn) endPublications() {
+	c.pmu.Lock()
+	list := make([]*publication, 0, len(c.pubs))
+	for _, p := range c.pubs {
+		list = append(list, p)
+	}
+	clear(c.pubs)
+	c.pmu.Unlock()
+	for _, p := range list {
+		p.end(c.rt)
+	}
+}
+
+// publicationOf returns the publication of this connection a request URL
+// names, and the control in it.
+func (c *conn) publicationOf(u *url.URL) (*publication, string) {
+	if u == nil {
+		return nil, ""
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(u.Path, "/"), "/")
+	c.pmu.Lock()
+	p := c.pubs[name]
+	c.pmu.Unlock()
+	if p == nil {
+		return nil, ""
+	}
+	control, err := rtsp.MatchMount(u, name)
+	if err != nil {
+		return nil, ""
+	}
+	return p, control
+}
+
+// setupRecord handles SETUP with mode=record on an announced path: TCP
+// interleaved on the channels the publisher names, or UDP from its client
+// ports to the server's RTP/RTCP pair.
+func (c *conn) setupRecord(req *rtsp.Request, pub *publication, control string, transports []rtsp.Transport) *rtsp.Response {
+	ti := pub.track(control)
+	if ti < 0 {
+		return c.fail(req, rtsp.StatusNotFound, "the announced presentation has no carried track "+control)
+	}
+	var chosen *rtsp.Transport
+	kind := transportKind(0)
+	for i := range transports {
+		t := &transports[i]
+		if !t.IsRTPAVP() || !t.IsRecord() {
+			continue
+		}
+		if t.IsTCP() {
+			chosen, kind = t, transportTCP
+			break
+		}
+		if t.Delivery != rtsp.DeliveryMulticast && t.ClientPort != nil && t.ClientPort.First != 0 && c.remoteIP().Is4() {
+			chosen, kind = t, transportUDP
+			break
+		}
+	}
+	if chosen == nil {
+		return c.fail(req, rtsp.StatusUnsupportedTransport, "no RTP/AVP mode=record transport over TCP or UDP")
+	}
+	var s *rtspSession
+	if req.Header.Get("Session") != "" {
+		var resp *rtsp.Response
+		if s, resp = c.requireSession(req); resp != nil {
+			return resp
+		}
+		if s.pub != pub || s.kind != kind {
+			return c.fail(req, rtsp.StatusAggregateOperationNotAllowed, "session of another presentation or transport")
+		}
+	} else {
+		s = newRTSPSession(c.rt.newSessionID(), pub.m, c, kind, c.remoteIP(), c.user)
+		s.pub = pub
+		if err := c.rt.addSession(s); err != nil {
+			return c.fail(req, rtsp.StatusServiceUnavailable, err.Error())
+		}
+		c.addSession(s)
+	}
+	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Delivery: rtsp.DeliveryUnicast, Mode: "RECORD"}
+	var rtpFrom netip.AddrPort
+	s.mu.Lock()
+	rt := &s.tracks[ti]
+	if kind == transportTCP {
+		chans := rtsp.PortRange{First: uint16(2 * ti), Last: uint16(2*ti + 1)}
+		if chosen.Interleaved != nil {
+			chans = *chosen.Interleaved
+			if chans.Last == chans.First {
+				chans.Last = chans.First + 1
+			}
+		}
+		if chans.First > 255 || chans.Last > 255 || s.channelTaken(ti, uint8(chans.First), uint8(chans.Last)) {
+			s.mu.Unlock()
+			return c.fail(req, rtsp.StatusUnsupportedTransport, "interleaved channels out of range or taken")
+		}
+		*rt = readerTrack{setup: true, rtpChannel: uint8(chans.First), rtcpChannel: uint8(chans.Last)}
+		reply.Interleaved = &chans
+	} else {
+		cp := *chosen.ClientPort
+		if cp.Last <= cp.First {
+			cp.Last = cp.First + 1
+		}
+		*rt = readerTrack{setup: true,
+			rtpAddr:  netip.AddrPortFrom(s.remote, cp.First),
+			rtcpAddr: netip.AddrPortFrom(s.remote, cp.Last)}
+		rtpFrom = rt.rtpAddr
+		reply.ClientPort = &cp
+		sp := rtsp.PortRange{First: uint16(c.rt.udp.rtpPort), Last: uint16(c.rt.udp.rtpPort + 1)}
+		reply.ServerPort = &sp
+	}
+	s.mu.Unlock()
+	if kind == transportUDP {
+		c.rt.registerRTPSource(rtpFrom, s, ti)
+	}
+	resp := rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Transport", reply.String())
+	resp.Header.Set("Session", c.sessionHeader(s))
+	return resp
+}
+
+// record handles RECORD: the publisher's media is taken from now on (it
+// is taken from SETUP on already, as some publishers send before the
+// answer arrives).
+func (c *conn) record(req *rtsp.Request) *rtsp.Response {
+	s, resp := c.requireSession(req)
+	if resp != nil {
+		return resp
+	}
+	if s.pub == nil {
+		return c.fail(req, rtsp.StatusMethodNotValidInThisState, "RECORD on a session that plays")
+	}
+	s.mu.Lock()
+	s.playing = true
+	s.mu.Unlock()
+	c.rt.cfg.Logger.Debug("rtsp record", "session", s.id, "stream", s.m.name)
+	resp = rtsp.NewResponse(req, rtsp.StatusOK)
+	resp.Header.Set("Session", c.sessionHeader(s))
+	return resp
+}
+
+// pubSource is where a UDP publisher's RTP of one track comes from.
+type pubSource struct {
+	s     *rtspSession
+	track int
+}
+
+// registerRTPSource maps a publisher's RTP address to its session's track,
+// unless the session has already ended.
+func (r *runtime) registerRTPSource(a netip.AddrPort, s *rtspSession, track int) {
+	r.mu.Lock()
+	if r.sessions[s.id] == s {
+		r.byRTP[a] = pubSource{s: s, track: track}
+	}
+	r.mu.Unlock()
+}
+
+// onUDPRTP handles a datagram on the server's RTP port: a publisher's
+// media, from the address its SETUP gave; anything else is dropped.
+func (r *runtime) onUDPRTP(from netip.AddrPort, b []byte) {
+	r.mu.Lock()
+	src, ok := r.byRTP[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())]
+	r.mu.Unlock()
+	if ok {
+		src.s.touch()
+		src.s.pub.tracks[src.track].push(b, time.Now(), true)
+	}
+}
