@@ -72,6 +72,7 @@ type Client struct {
 	loopsStarted   bool
 	useOptions     bool // the server refused GET_PARAMETER: keep alive with OPTIONS
 	paused         bool // Pause succeeded and no Play followed yet
+	recording      bool // Announce succeeded: Setup asks for mode=record
 
 	handlers atomic.Pointer[handlers]
 

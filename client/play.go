@@ -214,7 +214,7 @@ func sameResource(s string, u *url.URL) bool {
 // startLoops starts the receiver-report and keep-alive goroutines. Called
 // with c.mu held.
 func (c *Client) startLoops() {
-	if iv := c.opt.ReceiverReportInterval; iv > 0 {
+	if iv := c.opt.ReceiverReportInterval; iv > 0 && !c.recording {
 		c.wg.Add(1)
 		go func() { defer c.wg.Done(); c.reportLoop(iv) }()
 	}

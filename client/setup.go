@@ -40,6 +40,7 @@ func (c *Client) Setup(i int) error {
 		return fmt.Errorf("%w: %d", ErrAlreadySetup, i)
 	}
 	kind := c.opt.Transport
+	recording := c.recording
 	var ch uint8
 	if kind == TransportTCP {
 		var ok bool
@@ -75,6 +76,12 @@ func (c *Client) Setup(i int) error {
 		return fmt.Errorf("client: unknown transport %v", kind)
 	}
 
+	if recording {
+		if kind == TransportMulticast {
+			return fmt.Errorf("%w: publishing goes over TCP or UDP, not multicast", ErrBadTrack)
+		}
+		ask.Mode = "RECORD"
+	}
 	req := &rtsp.Request{Method: rtsp.Setup, URL: info.Control, Header: rtsp.Header{}}
 	req.Header.Set("Transport", ask.String())
 	resp, err := c.request(req)

@@ -1,0 +1,133 @@
+package client
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/rtspkit/rtspkit/format"
+	"github.com/rtspkit/rtspkit/rtsp"
+	"github.com/rtspkit/rtspkit/sdp"
+)
+
+// Publishing (RFC 2326 §10.3 ANNOUNCE, §10.11 RECORD): the client tells the
+// server the presentation it will send, sets each track up with
+// mode=record, records, then writes RTP and RTCP itself (WriteRTP,
+// WriteRTCP). Publisher, in publisher.go, does all of it for a caller that
+// has frames.
+
+// Announce tells the server the presentation this client will publish:
+// one media description per format, with the controls trackID=0, 1... It
+// becomes the client's description: Setup then takes an index into
+// formats and asks for mode=record, and Record starts the recording.
+func (c *Client) Announce(formats []format.Format) (*Description, error) {
+	if len(formats) == 0 {
+		return nil, fmt.Errorf("%w: nothing to announce", ErrBadTrack)
+	}
+	addrType := "IP4"
+	if c.localIP.Is6() {
+		addrType = "IP6"
+	}
+	s := &sdp.Session{
+		Origin: sdp.Origin{Username: "-", SessionID: strconv.FormatUint(uint64(c.ssrc), 10), SessionVersion: "1",
+			NetworkType: "IN", AddressType: addrType, Address: c.localIP.String()},
+		Name:       "rtspkit",
+		Connection: &sdp.Connection{NetworkType: "IN", AddressType: addrType, Address: c.remoteIP.String()},
+		Times:      []sdp.Time{{}},
+		Attributes: []sdp.Attribute{{Key: "tool", Value: "rtspkit"}},
+	}
+	for i, f := range formats {
+		md := f.Media("trackID=" + strconv.Itoa(i))
+		if md.Type == "" {
+			md.Type = "application"
+		}
+		s.Media = append(s.Media, md)
+	}
+	body, err := s.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	req := &rtsp.Request{Method: rtsp.Announce, URL: c.URL(), Header: rtsp.Header{}, Body: body}
+	req.Header.Set("Content-Type", "application/sdp")
+	if _, err := c.request(req); err != nil {
+		return nil, err
+	}
+	// Controls are relative to the presentation URL as a directory.
+	base := *c.URL()
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	d := newDescription(s, &base)
+	d.Raw = body
+	d.ControlURL = c.URL()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range c.tracks {
+		if t != nil {
+			return nil, fmt.Errorf("%w: Announce after Setup", ErrAlreadySetup)
+		}
+	}
+	c.desc = d
+	c.tracks = make([]*track, len(d.Tracks))
+	c.recording = true
+	return d, nil
+}
+
+// Record asks the server to start recording (RFC 2326 §10.11) once the
+// tracks are set up. Keep-alives start then; the caller sends the media
+// (WriteRTP) and its sender reports (WriteRTCP).
+func (c *Client) Record() (*rtsp.Response, error) {
+	if !c.anySetup() {
+		return nil, ErrNotSetup
+	}
+	req := &rtsp.Request{Method: rtsp.Record, URL: c.aggregateURL(), Header: rtsp.Header{}}
+	req.Header.Set("Range", "npt=0.000-")
+	resp, err := c.request(req)
+	if err != nil {
+		return resp, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.loopsStarted && !c.closed() {
+		c.loopsStarted = true
+		c.startLoops()
+	}
+	return resp, nil
+}
+
+// WriteRTP sends one marshalled RTP packet of track i: interleaved on the
+// track's channel, or over UDP to the server's RTP port.
+func (c *Client) WriteRTP(i int, pkt []byte) error {
+	t, err := c.setUpTrack(i)
+	if err != nil {
+		return err
+	}
+	if t.kind == TransportTCP {
+		return c.writeInterleaved(t.rtpChannel, pkt)
+	}
+	if t.rtpConn == nil || t.serverPorts[0] == 0 {
+		return fmt.Errorf("%w: the server gave no RTP port for track %d", ErrBadResponse, i)
+	}
+	_, err = t.rtpConn.WriteToUDPAddrPort(pkt, netip.AddrPortFrom(c.remoteIP, t.serverPorts[0]))
+	return err
+}
+
+// WriteRTCP sends one RTCP compound packet of track i, on its RTCP channel
+// or to the server's RTCP port.
+func (c *Client) WriteRTCP(i int, b []byte) error {
+	t, err := c.setUpTrack(i)
+	if err != nil {
+		return err
+	}
+	return t.sendRTCP(b)
+}
+
+func (c *Client) setUpTrack(i int) (*track, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i < 0 || i >= len(c.tracks) || c.tracks[i] == nil {
+		return nil, fmt.Errorf("%w: track %d is not set up", ErrNotSetup, i)
+	}
+	return c.tracks[i], nil
+}

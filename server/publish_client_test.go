@@ -1,0 +1,114 @@
+package server
+
+import (
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rtspkit/rtspkit/client"
+	"github.com/rtspkit/rtspkit/format"
+	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/stretchr/testify/require"
+)
+
+// feedPublisher writes the H.264 sample to p in real time until stop.
+func feedPublisher(t *testing.T, p *client.Publisher, stop <-chan struct{}, wg *sync.WaitGroup) {
+	aus := auOf(t, h264Sample, false)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(40 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			if err := p.WriteFrame(0, time.Duration(i)*40*time.Millisecond, format.Frame{NALUs: aus[i%len(aus)], Marker: true}); err != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+func sampleFormat(t *testing.T) format.Format {
+	aus := auOf(t, h264Sample, false)
+	sps, pps := h26x.H264ParameterSets(aus[0])
+	return format.NewH264(96, sps, pps)
+}
+
+// Our client's Publisher pushes to our server over TCP and over UDP, and
+// a player reads the pushed stream: keyframe first, whole pictures. Close
+// sends TEARDOWN: the path is gone.
+func TestPublisherToServer(t *testing.T) {
+	t.Parallel()
+	for _, tr := range []client.Transport{client.TransportTCP, client.TransportUDP} {
+		t.Run(tr.String(), func(t *testing.T) {
+			t.Parallel()
+			s := startedServer(t, Config{PublishPaths: []string{"*"}}, VideoH264, AudioNone)
+			p, err := client.NewPublisher("rtsp://"+serverAddr(s)+"/pushed", []format.Format{sampleFormat(t)}, client.Options{Transport: tr})
+			require.NoError(t, err)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			feedPublisher(t, p, stop, &wg)
+			require.Eventually(t, func() bool { return s.mount("pushed") != nil }, hangTimeout, 10*time.Millisecond)
+			frames, _ := playFrames(t, s, "pushed", client.TransportTCP, 30)
+			require.True(t, frames[0].Keyframe)
+			for _, f := range frames {
+				require.False(t, f.Damaged)
+			}
+			st := p.Stats()
+			require.True(t, st.Connected)
+			require.Positive(t, st.Frames)
+			require.Positive(t, st.Bytes)
+			close(stop)
+			wg.Wait()
+			require.NoError(t, p.Close())
+			require.Eventually(t, func() bool { return s.mount("pushed") == nil }, hangTimeout, 10*time.Millisecond,
+				"the path outlived its publisher's TEARDOWN")
+			require.ErrorIs(t, p.WriteFrame(0, 0, format.Frame{}), client.ErrClosed)
+		})
+	}
+}
+
+// A Publisher started before its server keeps trying (with backoff,
+// dropping frames, memory bounded by its queue) and publishes once the
+// server is up; when the server stops and starts again it reconnects,
+// and players read it again, from a keyframe.
+func TestPublisherReconnects(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	require.NoError(t, ln.Close())
+	s := newTestServer(t, Config{Port: port, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1", PublishPaths: []string{"*"}})
+	require.NoError(t, s.CreateSession("test", VideoH264, false))
+
+	p, err := client.NewPublisher("rtsp://127.0.0.1:"+strconv.Itoa(port)+"/pushed", []format.Format{sampleFormat(t)},
+		client.Options{Transport: client.TransportTCP, Timeout: 2 * time.Second})
+	require.NoError(t, err)
+	defer p.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	feedPublisher(t, p, stop, &wg)
+	defer func() { close(stop); wg.Wait() }()
+
+	require.Eventually(t, func() bool { return p.Stats().Retries >= 2 }, hangTimeout, 10*time.Millisecond, "no retry")
+	require.False(t, p.Stats().Connected)
+	require.Eventually(t, func() bool { return p.Stats().Drops > 0 }, hangTimeout, 10*time.Millisecond, "frames are dropped while disconnected")
+
+	for round := 0; round < 2; round++ {
+		require.NoError(t, s.Start())
+		require.Eventually(t, func() bool { return p.Stats().Connected && s.mount("pushed") != nil }, hangTimeout, 10*time.Millisecond,
+			"round %d: the publisher did not connect", round)
+		frames, _ := playFrames(t, s, "pushed", client.TransportTCP, 10)
+		require.True(t, frames[0].Keyframe, "round %d", round)
+		retries := p.Stats().Retries
+		require.NoError(t, s.Stop())
+		require.Eventually(t, func() bool { return p.Stats().Retries > retries }, hangTimeout, 10*time.Millisecond,
+			"round %d: the publisher did not notice the server going", round)
+	}
+}
