@@ -40,7 +40,8 @@ type mount struct {
 	// gopStart is the media time of the keyframe gop starts with.
 	gopStart time.Duration
 	readers  []*reader
-	rate     packetRate // datagrams a second, for the UDP readers' pace
+	outbound []*OutboundReader // outbound readers (outbound.go), each also in readers
+	rate     packetRate        // datagrams a second, for the UDP readers' pace
 	// the frames being offered to live readers, handed to the fan-out
 	// workers when the offering is done (fanout.go)
 	staged []*job

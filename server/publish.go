@@ -190,6 +190,7 @@ func (p *publication) track(control string) int {
 func (p *publication) end(rt *runtime) {
 	p.once.Do(func() {
 		removed := p.c.rt.srv.removePublished(p.m)
+		p.m.stopOutbound()
 		readers := p.m.close()
 		if removed && rt != nil {
 			rt.endMount(p.m, readers)
@@ -322,6 +323,9 @@ func (c *conn) setupRecord(req *rtsp.Request, pub *publication, control string, 
 // is taken from SETUP on already, as some publishers send before the
 // answer arrives).
 func (c *conn) record(req *rtsp.Request) *rtsp.Response {
+	if len(c.rt.cfg.PublishPaths) == 0 {
+		return c.fail(req, rtsp.StatusNotImplemented, "publishing is not enabled (Config.PublishPaths)")
+	}
 	s, resp := c.requireSession(req)
 	if resp != nil {
 		return resp

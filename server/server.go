@@ -150,6 +150,7 @@ func (s *Server) Deinit() error {
 		s.doneHalting()
 	}
 	for _, m := range mounts {
+		m.stopOutbound()
 		m.close()
 		m.waitTimers()
 	}

@@ -21,6 +21,9 @@ type SessionStats struct {
 	// number of readers (the RTCP sender report counts).
 	PacketsSent, OctetsSent []uint32
 	Readers                 []ReaderStats
+	// Pushes lists the counters of the session's outbound readers that
+	// keep them (push targets: package relay).
+	Pushes []PushStats
 }
 
 // ReaderStats describe one player (or one mount's multicast group).
@@ -92,6 +95,16 @@ func (m *mount) stats(run *runtime) SessionStats {
 	for _, t := range m.tracks {
 		st.PacketsSent = append(st.PacketsSent, t.packets.Load())
 		st.OctetsSent = append(st.OctetsSent, t.octets.Load())
+	}
+	m.mu.Lock()
+	outbound := append([]*OutboundReader(nil), m.outbound...)
+	m.mu.Unlock()
+	for _, ob := range outbound {
+		if s, ok := ob.o.(OutboundStats); ok {
+			ps := s.PushStats()
+			ps.FramesDropped += ob.FramesDropped()
+			st.Pushes = append(st.Pushes, ps)
+		}
 	}
 	if run == nil {
 		return st

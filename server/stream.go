@@ -119,6 +119,7 @@ func (st *Stream) Close() error {
 	delete(s.mounts, st.m.name)
 	run := s.run
 	s.mu.Unlock()
+	st.m.stopOutbound()
 	readers := st.m.close()
 	if run != nil {
 		run.endMount(st.m, readers)

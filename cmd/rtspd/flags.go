@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type options struct {
 	status   time.Duration
 	duration time.Duration
 	publish  bool
+	push     []string
 }
 
 // errUsage marks a flag error the flag package has already reported.
@@ -62,6 +64,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "log every connection and session")
 	fs.DurationVar(&o.status, "status", 5*time.Second, "`interval` of the status line; 0 turns it off")
 	fs.DurationVar(&o.duration, "t", 0, "stop after `duration`; without it, run until interrupted")
+	fs.Func("push", "also push the stream to this rtsp:// `URL` (ANNOUNCE, RECORD over TCP), reconnecting as needed;\nmay be repeated", func(v string) error {
+		if !strings.HasPrefix(strings.ToLower(v), "rtsp://") {
+			return fmt.Errorf("want rtsp://host[:port]/path, not %q", v)
+		}
+		o.push = append(o.push, v)
+		return nil
+	})
 	fs.BoolVar(&o.publish, "publish", false, "also accept publishers (ANNOUNCE, RECORD: ffmpeg -f rtsp) on any path but -session;\nplayers read them from this server")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

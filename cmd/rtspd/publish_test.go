@@ -15,6 +15,7 @@ import (
 	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/rtspkit/rtspkit/sdp"
+	"github.com/rtspkit/rtspkit/server"
 	"github.com/stretchr/testify/require"
 )
 
@@ -83,4 +84,36 @@ func TestPublishFlag(t *testing.T) {
 			require.Equal(t, 0, <-done, "rtspd stopped cleanly")
 		})
 	}
+}
+
+// rtspd -push pushes its stream to a server that takes publishers; a bad
+// URL is a usage error.
+func TestPushFlag(t *testing.T) {
+	relay, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", PublishPaths: []string{"cam"}})
+	require.NoError(t, err)
+	require.NoError(t, relay.Start())
+	defer relay.Destroy()
+	target := fmt.Sprintf("rtsp://127.0.0.1:%d/cam", relay.Addr().(*net.TCPAddr).Port)
+	done := make(chan int, 1)
+	var out strings.Builder
+	pr, pw := io.Pipe()
+	go func() {
+		done <- rtspd([]string{"-port", "-1", "-status", "0", "-t", "5s", "-push", target}, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	go func() { _, _ = io.Copy(&out, pr) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if st, err := relay.Stats("cam"); err == nil && st.UnitsIn > 0 {
+			break
+		}
+		// -t ends rtspd after 5 s: the push connects in milliseconds.
+		require.True(t, time.Now().Before(deadline), "rtspd never pushed")
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.Equal(t, 0, <-done)
+
+	code, _, errOut := runRtspd(t, nil, "-push", "http://x/y")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "want rtsp://host[:port]/path")
 }

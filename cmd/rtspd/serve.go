@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/rtspkit/rtspkit/client"
+	"github.com/rtspkit/rtspkit/relay"
 	"github.com/rtspkit/rtspkit/server"
 )
 
@@ -55,6 +58,11 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, u := range o.push {
+		if _, err := relay.Push(cam, u, client.Options{Transport: client.TransportTCP}); err != nil {
+			return err
+		}
+	}
 	// Signals are caught from before Start, so that Ctrl-C always stops
 	// cleanly.
 	sigc := make(chan os.Signal, 1)
@@ -65,6 +73,9 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	url, _ := srv.URL(o.session)
 	fmt.Fprintf(stdout, "rtspd: serving %s (%s%s) at %s\n", vsrc.name, vsrc.codec.Label(), audioLabel(asrc), url)
+	for _, u := range o.push {
+		fmt.Fprintf(stdout, "rtspd: pushing to %s\n", redactURL(u))
+	}
 	for _, n := range []string{vsrc.note, audioNote(asrc)} {
 		if n != "" {
 			fmt.Fprintln(stderr, "rtspd:", n)
@@ -137,4 +148,12 @@ func audioNote(a *audioSource) string {
 		return ""
 	}
 	return a.note
+}
+
+// redactURL hides the password of a URL in messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return s
 }
