@@ -80,6 +80,11 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is the User-Agent header. Default DefaultUserAgent.
 	UserAgent string
+	// Require lists feature-tags sent in a Require header with every
+	// request (RFC 2326 §12.32), such as "www.onvif.org/ver20/backchannel"
+	// (the ONVIF audio backchannel: the description then holds a media
+	// marked a=sendonly that this client sends with WriteRTP).
+	Require []string
 	// ReceiverReportInterval is the period of the RTCP receiver reports
 	// sent for each track once playing (to the server's RTCP port with UDP,
 	// on the odd interleaved channel with TCP, to the group with

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -51,6 +52,9 @@ func (c *Client) doLocked(req *rtsp.Request, timeout time.Duration) (resp *rtsp.
 	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", c.opt.UserAgent)
+	}
+	if len(c.opt.Require) > 0 && req.Header.Get("Require") == "" {
+		req.Header.Set("Require", strings.Join(c.opt.Require, ", "))
 	}
 	if req.Header.Get("Session") == "" {
 		if s := c.Session(); s != "" {

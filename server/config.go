@@ -101,6 +101,15 @@ type Config struct {
 	// playing. Default: none (ANNOUNCE is answered 501).
 	PublishPaths []string
 
+	// OnBackChannelData receives the audio players send on the
+	// backchannel of a session created with it (CreateSessionAttr,
+	// WithAudioBackchannel; the board's OnBackChannelData): the session's
+	// name, G.711 µ-law samples at 8 kHz, and their RTP timestamp. It is
+	// called from the server's receiving goroutines, one call at a time
+	// per player; data is valid only during the call. Nil: the audio is
+	// dropped.
+	OnBackChannelData func(session string, data []byte, timestamp uint32)
+
 	// Logger receives the server's log. Default: none.
 	Logger *slog.Logger
 }

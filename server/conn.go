@@ -173,6 +173,11 @@ func (c *conn) onFrame(ch uint8, payload []byte) {
 	c.smu.Unlock()
 	for _, s := range list[:n] {
 		if i := s.trackForRTCPChannel(ch); i >= 0 {
+			if s.back != nil && i == len(s.m.tracks) && s.isRTPChannel(i, ch) {
+				s.touch()
+				s.back.push(payload, time.Now(), false)
+				return
+			}
 			if s.pub != nil && s.isRTPChannel(i, ch) {
 				s.touch()
 				s.pub.tracks[i].push(payload, time.Now(), false)

@@ -14,7 +14,7 @@ var errNotReady = errors.New("stream has not sent its audio configuration yet")
 // sdp describes the mount for DESCRIBE (RFC 8866; RFC 2326 Appendix C).
 // Track controls are relative to the Content-Base, the mount URL with a
 // trailing slash.
-func (m *mount) sdp(local netip.Addr) ([]byte, error) {
+func (m *mount) sdp(local netip.Addr, back bool) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	addrType, unspecified := "IP4", "0.0.0.0"
@@ -37,6 +37,9 @@ func (m *mount) sdp(local netip.Addr) ([]byte, error) {
 			return nil, err
 		}
 		s.Media = append(s.Media, md)
+	}
+	if back {
+		describeBackchannel(s)
 	}
 	return s.Marshal()
 }

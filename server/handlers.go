@@ -105,6 +105,9 @@ func (c *conn) checkRequire(req *rtsp.Request) *rtsp.Response {
 				if tag == "" || supportedFeatures[tag] || slices.Contains(unsupported, tag) {
 					continue
 				}
+				if tag == backchannelTag && c.backchannelOK(req) {
+					continue
+				}
 				unsupported = append(unsupported, tag)
 			}
 		}
@@ -305,7 +308,7 @@ func (c *conn) describe(req *rtsp.Request) *rtsp.Response {
 		}
 	}
 	base := c.baseURL(req, m)
-	body, err := m.sdp(c.localIP())
+	body, err := m.sdp(c.localIP(), m.backchannel && wantsBackchannel(req))
 	if err != nil {
 		return c.fail(req, rtsp.StatusServiceUnavailable, err.Error())
 	}
@@ -371,6 +374,9 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		if control == t.control {
 			ti = i
 		}
+	}
+	if m.backchannel && control == backControl {
+		ti = len(m.tracks) // the backchannel's slot, after the stream's tracks
 	}
 	if ti < 0 {
 		if control == "" {
@@ -443,6 +449,12 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		c.addSession(s)
 		created = true
 	}
+	if ti == len(m.tracks) && kind == transportMulticast {
+		if created {
+			c.rt.endSession(s, false)
+		}
+		return c.fail(req, rtsp.StatusUnsupportedTransport, "the backchannel goes over TCP or unicast UDP")
+	}
 	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Mode: ""}
 	// The multicast group is found before the session's lock is taken,
 	// and the RTCP source registered after it is released: no lock is
@@ -494,17 +506,26 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		ttl := uint8(c.rt.cfg.MulticastTTL)
 		reply.TTL = &ttl
 	}
-	rtcpFrom := rt.rtcpAddr
+	rtcpFrom, rtpFrom := rt.rtcpAddr, rt.rtpAddr
+	back := ti == len(m.tracks)
+	if back && s.back == nil {
+		s.back = newBackTrack(m.name, c.rt.cfg.OnBackChannelData)
+	}
 	s.mu.Unlock()
 	if kind == transportUDP {
 		c.rt.registerRTCPSource(rtcpFrom, s)
+		if back {
+			c.rt.registerRTPSource(rtpFrom, s, ti)
+		}
 	}
 	if created {
 		c.rt.cfg.Logger.Debug("rtsp session", "session", s.id, "stream", m.name,
 			"transport", kind.String(), "remote", c.nc.RemoteAddr().String())
 	}
-	ssrc := m.tracks[ti].stream.SSRC
-	reply.SSRC = &ssrc
+	if ti < len(m.tracks) {
+		ssrc := m.tracks[ti].stream.SSRC
+		reply.SSRC = &ssrc
+	}
 	resp := rtsp.NewResponse(req, rtsp.StatusOK)
 	resp.Header.Set("Transport", reply.String())
 	resp.Header.Set("Session", c.sessionHeader(s))
@@ -675,8 +696,8 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 	base := c.baseURL(req, s.m)
 	var info rtsp.RTPInfo
 	for i, t := range tracks {
-		if !t.setup {
-			continue
+		if !t.setup || i >= len(s.m.tracks) {
+			continue // not set up, or the backchannel (the player sends it)
 		}
 		seq, ts := sp[i].seq, sp[i].ts
 		info = append(info, rtsp.RTPInfoEntry{URL: base + s.m.tracks[i].control, Seq: &seq, RTPTime: &ts})

@@ -22,6 +22,9 @@ type mount struct {
 	// published: a publisher feeds it (ANNOUNCE, RECORD), not the board's
 	// calls; it lives as long as its publisher (publish.go).
 	published bool
+	// backchannel: players that ask for it (ONVIF) get an extra audio
+	// media to send G.711 back to the camera (backchannel.go).
+	backchannel bool
 	video     VideoType
 	audio     AudioType
 	cfg       *Config

@@ -364,8 +364,14 @@ func (r *runtime) onUDPRTP(from netip.AddrPort, b []byte) {
 	r.mu.Lock()
 	src, ok := r.byRTP[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())]
 	r.mu.Unlock()
-	if ok {
-		src.s.touch()
+	if !ok {
+		return
+	}
+	src.s.touch()
+	switch {
+	case src.s.pub != nil:
 		src.s.pub.tracks[src.track].push(b, time.Now(), true)
+	case src.s.back != nil:
+		src.s.back.push(b, time.Now(), true)
 	}
 }

@@ -41,6 +41,9 @@ type pubTrack struct {
 	buf           []byte
 	aacCfg        aac.AudioSpecificConfig
 	emit          func(format.Frame)
+	// deliver, when set, takes the frames instead of a stream (the
+	// backchannel: backchannel.go).
+	deliver func(format.Frame)
 
 	dropped atomic.Uint64 // packets or units refused
 }
@@ -173,6 +176,10 @@ func (t *pubTrack) onFrame(f format.Frame) {
 			return
 		}
 		t.needKey = false
+	}
+	if t.deliver != nil {
+		t.deliver(f)
+		return
 	}
 	ts := t.micros(f.Timestamp)
 	var err error

@@ -47,6 +47,10 @@ type rtspSession struct {
 	// pub is the presentation this session records (a publisher's
 	// session, SETUP with mode=record); nil for a player.
 	pub *publication
+	// back receives the player's backchannel audio (its track index is
+	// len(m.tracks)); nil without it. Set by SETUP, before the RTP source
+	// is registered.
+	back *pubTrack
 
 	mu      sync.Mutex
 	tracks  []readerTrack
@@ -66,7 +70,7 @@ type rtspSession struct {
 }
 
 func newRTSPSession(id string, m *mount, c *conn, kind transportKind, remote netip.Addr, user string) *rtspSession {
-	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, user: user, tracks: make([]readerTrack, len(m.tracks))}
+	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, user: user, tracks: make([]readerTrack, len(m.tracks)+backSlot(m))}
 	s.touch()
 	return s
 }

@@ -22,6 +22,11 @@ type Stream struct {
 // handle. It is CreateSessionWithAudio returning the handle; the board's
 // spellings of the codecs are accepted ("h264", "0", "ulaw"...).
 func (s *Server) NewStream(name string, video VideoType, audio AudioType) (*Stream, error) {
+	return s.newStream(name, video, audio, false)
+}
+
+// newStream is NewStream, with the audio backchannel when back.
+func (s *Server) newStream(name string, video VideoType, audio AudioType, back bool) (*Stream, error) {
 	if err := validName(name); err != nil {
 		return nil, err
 	}
@@ -41,6 +46,7 @@ func (s *Server) NewStream(name string, video VideoType, audio AudioType) (*Stre
 		return nil, fmt.Errorf("%w: %q", ErrSessionExists, name)
 	}
 	m := newMount(name, video, audio, &s.cfg)
+	m.backchannel = back
 	s.mounts[name] = m
 	return &Stream{srv: s, m: m}, nil
 }

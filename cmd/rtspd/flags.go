@@ -24,6 +24,7 @@ type options struct {
 	duration time.Duration
 	publish  bool
 	push     []string
+	back     string
 }
 
 // errUsage marks a flag error the flag package has already reported.
@@ -71,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.push = append(o.push, v)
 		return nil
 	})
+	fs.StringVar(&o.back, "backchannel", "", "offer the ONVIF audio backchannel and write the G.711 µ-law players send to `file` (raw, 8 kHz)")
 	fs.BoolVar(&o.publish, "publish", false, "also accept publishers (ANNOUNCE, RECORD: ffmpeg -f rtsp) on any path but -session;\nplayers read them from this server")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

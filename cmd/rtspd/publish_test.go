@@ -2,17 +2,23 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/client"
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/rtp"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/rtspkit/rtspkit/sdp"
 	"github.com/rtspkit/rtspkit/server"
@@ -116,4 +122,49 @@ func TestPushFlag(t *testing.T) {
 	code, _, errOut := runRtspd(t, nil, "-push", "http://x/y")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "want rtsp://host[:port]/path")
+}
+
+// rtspd -backchannel FILE offers the ONVIF backchannel and writes the
+// µ-law a player sends to FILE.
+func TestBackchannelFlag(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "back.ulaw")
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		// -t ends rtspd: the exchange below takes milliseconds.
+		done <- rtspd([]string{"-port", "-1", "-status", "0", "-host", "127.0.0.1", "-t", "5s", "-backchannel", out}, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	require.True(t, sc.Scan())
+	addr := regexp.MustCompile(`rtsp://[0-9.]+:[0-9]+/test`).FindString(sc.Text())
+	require.NotEmpty(t, addr, sc.Text())
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, addr, client.Options{Transport: client.TransportTCP, Require: []string{"www.onvif.org/ver20/backchannel"}})
+	require.NoError(t, err)
+	d, err := c.Describe()
+	require.NoError(t, err)
+	require.Len(t, d.Tracks, 3, "video, AAC, backchannel")
+	require.NoError(t, c.Setup(2))
+	_, err = c.Play()
+	require.NoError(t, err)
+	var want []byte
+	st := rtp.Stream{PayloadType: 0, SSRC: 5, Seq: 1}
+	for i := 0; i < 10; i++ {
+		payload := bytes.Repeat([]byte{byte(0x80 + i)}, 160)
+		want = append(want, payload...)
+		var b rtp.Batch
+		b.Begin(&st, uint32(160*i))
+		b.SetBody(payload)
+		require.NoError(t, c.WriteRTP(2, b.AppendPacket(nil, 0)))
+	}
+	require.Eventually(t, func() bool {
+		got, _ := os.ReadFile(out)
+		return bytes.Equal(got, want)
+	}, 5*time.Second, 10*time.Millisecond, "the backchannel audio is not in the file")
+	c.Close()
+	require.Equal(t, 0, <-done)
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,6 +40,21 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := server.Config{
 		Port: o.port, AdvertisedHost: o.host, Username: o.user, Password: o.pass, Logger: logger,
 	}
+	var backFile *os.File
+	if o.back != "" {
+		f, err := os.Create(o.back)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		backFile = f
+		var mu sync.Mutex
+		cfg.OnBackChannelData = func(_ string, data []byte, _ uint32) {
+			mu.Lock()
+			defer mu.Unlock()
+			_, _ = backFile.Write(data)
+		}
+	}
 	if o.publish {
 		// Any path: the session's own is a board session, which the
 		// server never gives to a publisher.
@@ -54,7 +70,11 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	// The session's handle: the pumps write through it, with no lookup
 	// by name and no server-wide lock per unit.
-	cam, err := srv.NewStream(o.session, vsrc.codec, audioType)
+	if err := srv.CreateSessionAttr(o.session, server.SessionAttr{WithVideo: true, VideoType: vsrc.codec,
+		WithAudio: audioType != server.AudioNone, AudioType: audioType, WithAudioBackchannel: o.back != ""}); err != nil {
+		return err
+	}
+	cam, err := srv.Stream(o.session)
 	if err != nil {
 		return err
 	}
