@@ -25,9 +25,9 @@ type mount struct {
 	// backchannel: players that ask for it (ONVIF) get an extra audio
 	// media to send G.711 back to the camera (backchannel.go).
 	backchannel bool
-	video     VideoType
-	audio     AudioType
-	cfg       *Config
+	video       VideoType
+	audio       AudioType
+	cfg         *Config
 
 	frames framePool
 
