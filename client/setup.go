@@ -80,7 +80,10 @@ func (c *Client) Setup(i int) error {
 		if kind == TransportMulticast {
 			return fmt.Errorf("%w: publishing goes over TCP or UDP, not multicast", ErrBadTrack)
 		}
-		ask.Mode = "RECORD"
+		// Lower case, as ffmpeg, gortsplib and live555 write it: ffmpeg's
+		// server (-rtsp_flags listen) compares it case-sensitively with
+		// "record" and refuses RFC 2326's upper-case method name.
+		ask.Mode = "record"
 	}
 	req := &rtsp.Request{Method: rtsp.Setup, URL: info.Control, Header: rtsp.Header{}}
 	req.Header.Set("Transport", ask.String())

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/client"
+	"github.com/rtspkit/rtspkit/format"
+	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/server"
 	"github.com/stretchr/testify/require"
 )
@@ -26,8 +30,16 @@ import (
 func TestPublishFFmpeg(t *testing.T) {
 	needTool(t, "ffmpeg", "ffmpeg")
 	needTool(t, "ffprobe", "ffmpeg")
-	for _, pubTr := range []string{"tcp", "udp"} {
-		t.Run("publish-"+pubTr, func(t *testing.T) {
+	for _, tc := range []struct {
+		pubTr string
+		aac   bool
+	}{{"tcp", false}, {"udp", false}, {"tcp", true}} {
+		pubTr := tc.pubTr
+		name := "publish-" + pubTr
+		if tc.aac {
+			name += "+aac"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			k := int(nextPortBlock.Add(1)) % 250
 			udpLo := udpPortBase + k*portsPerCell
@@ -50,8 +62,12 @@ func TestPublishFFmpeg(t *testing.T) {
 			// The raw stream in a container, which ffmpeg can loop (a raw
 			// .h264 cannot seek back) and which carries timestamps.
 			mkv := filepath.Join(t.TempDir(), "h264_main_720p.mkv")
-			_, err = run(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-framerate", "25",
-				"-i", filepath.Join("..", "testdata", "h264_main_720p.h264"), "-c", "copy", mkv)
+			remux := []string{"-hide_banner", "-v", "error", "-framerate", "25",
+				"-i", filepath.Join("..", "testdata", "h264_main_720p.h264")}
+			if tc.aac {
+				remux = append(remux, "-i", filepath.Join("..", "testdata", "aac_lc_mono_48k.aac"), "-shortest")
+			}
+			_, err = run(ctx, "ffmpeg", append(remux, "-c", "copy", mkv)...)
 			require.NoError(t, err)
 			args := []string{"-hide_banner", "-v", "error", "-re", "-stream_loop", "-1",
 				"-i", mkv, "-c", "copy", "-f", "rtsp", "-rtsp_transport", pubTr}
@@ -75,6 +91,11 @@ func TestPublishFFmpeg(t *testing.T) {
 			require.Equal(t, "h264", obs.video.codec)
 			require.Equal(t, 1280, obs.video.width)
 			require.Equal(t, 720, obs.video.height)
+			if tc.aac {
+				require.NotNil(t, obs.audio, "ffprobe saw no audio")
+				require.Equal(t, "aac", obs.audio.codec)
+				require.Equal(t, 48000, obs.audio.rate)
+			}
 
 			for _, readTr := range []string{"tcp", "udp"} {
 				rargs := []string{"-hide_banner", "-v", "error", "-rtsp_transport", readTr}
@@ -82,11 +103,17 @@ func TestPublishFFmpeg(t *testing.T) {
 				rargs = append(rargs, "-i", url, "-frames:v", "50", "-f", "framecrc", "-")
 				out, err := run(ctx, "ffmpeg", rargs...)
 				require.NoError(t, err, "reading the published stream over %s", readTr)
-				frames := 0
+				frames, audio := 0, 0
 				for _, l := range strings.Split(string(out), "\n") {
 					if strings.HasPrefix(l, "0,") {
 						frames++
 					}
+					if strings.HasPrefix(l, "1,") {
+						audio++
+					}
+				}
+				if tc.aac {
+					require.Positive(t, audio, "audio frames decoded over %s", readTr)
 				}
 				require.Equal(t, 50, frames, "pictures decoded over %s: %s; publisher: %s", readTr, lastLines(string(out), 2), pub.stderrText())
 			}
@@ -102,6 +129,78 @@ func TestPublishFFmpeg(t *testing.T) {
 				require.True(t, time.Now().Before(deadline), "the path outlived its publisher")
 				time.Sleep(20 * time.Millisecond)
 			}
+		})
+	}
+}
+
+// Our client publishes (client.Publisher: ANNOUNCE, SETUP mode=record,
+// RECORD, RTP and sender reports) to ffmpeg acting as an RTSP server
+// (-rtsp_flags listen), over TCP and over UDP; ffmpeg must decode the
+// pictures it receives, keyframe first, with no error.
+func TestPublisherToFFmpeg(t *testing.T) {
+	needTool(t, "ffmpeg", "ffmpeg")
+	for _, tr := range []client.Transport{client.TransportTCP, client.TransportUDP} {
+		t.Run(tr.String(), func(t *testing.T) {
+			t.Parallel()
+			k := int(nextPortBlock.Add(1)) % 250
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			port := ln.Addr().(*net.TCPAddr).Port
+			require.NoError(t, ln.Close())
+			url := fmt.Sprintf("rtsp://127.0.0.1:%d/live", port)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			lo := clientPortBase + k*portsPerCell
+			recv, err := startProc(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_flags", "listen",
+				"-min_port", strconv.Itoa(lo), "-max_port", strconv.Itoa(lo+portsPerCell-1),
+				"-i", url, "-frames:v", "50", "-f", "framecrc", "-")
+			require.NoError(t, err)
+			defer recv.signal(syscall.SIGKILL)
+			// ffmpeg takes one connection: no probe here. The publisher
+			// starts at once and retries (connection refused) until
+			// ffmpeg listens, as with any server that starts later.
+			data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
+			require.NoError(t, err)
+			var d h26x.H264AUDetector
+			var aus [][][]byte
+			for _, nal := range h26x.SplitNALs(nil, data) {
+				if d.StartsNewAU(nal) || len(aus) == 0 {
+					aus = append(aus, nil)
+				}
+				aus[len(aus)-1] = append(aus[len(aus)-1], nal)
+			}
+			sps, pps := h26x.H264ParameterSets(aus[0])
+			p, err := client.NewPublisher(url, []format.Format{format.NewH264(96, sps, pps)}, client.Options{Transport: tr, Timeout: 30 * time.Second})
+			require.NoError(t, err)
+			defer p.Close()
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				tick := time.NewTicker(40 * time.Millisecond)
+				defer tick.Stop()
+				for i := 0; ; i++ {
+					if p.WriteFrame(0, time.Duration(i)*40*time.Millisecond, format.Frame{NALUs: aus[i%len(aus)], Marker: true}) != nil {
+						return
+					}
+					select {
+					case <-stop:
+						return
+					case <-tick.C:
+					}
+				}
+			}()
+			code, exited := recv.wait(time.Minute)
+			require.True(t, exited, "ffmpeg did not finish: %s", recv.stderrText())
+			require.Equal(t, 0, code, "ffmpeg failed: %s", recv.stderrText())
+			require.Empty(t, strings.TrimSpace(recv.stderrText()), "ffmpeg complained")
+			frames := 0
+			for _, l := range recv.snapshot() {
+				if strings.HasPrefix(l.text, "0,") {
+					frames++
+				}
+			}
+			require.Equal(t, 50, frames)
+			require.Positive(t, p.Stats().Frames)
 		})
 	}
 }

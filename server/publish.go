@@ -278,7 +278,7 @@ func (c *conn) setupRecord(req *rtsp.Request, pub *publication, control string, 
 		}
 		c.addSession(s)
 	}
-	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Delivery: rtsp.DeliveryUnicast, Mode: "RECORD"}
+	reply := rtsp.Transport{Protocol: "RTP", Profile: "AVP", Lower: chosen.Lower, Delivery: rtsp.DeliveryUnicast, Mode: "record"}
 	var rtpFrom netip.AddrPort
 	s.mu.Lock()
 	rt := &s.tracks[ti]
