@@ -100,6 +100,12 @@ type Config struct {
 	// publisher at a time. Credentials, when set, are required as for
 	// playing. Default: none (ANNOUNCE is answered 501).
 	PublishPaths []string
+	// PublisherWait is how long the players of a published path wait for
+	// a new publisher when theirs leaves: one with the same codecs that
+	// comes within it takes the path over, and the players go on from
+	// its first keyframe; when none comes they get an RTCP BYE and are
+	// disconnected. Default 0: they are told at once.
+	PublisherWait time.Duration
 
 	// OnBackChannelData receives the audio players send on the
 	// backchannel of a session created with it (CreateSessionAttr,

@@ -25,6 +25,10 @@ type mount struct {
 	// backchannel: players that ask for it (ONVIF) get an extra audio
 	// media to send G.711 back to the camera (backchannel.go).
 	backchannel bool
+	// awaiting: its publisher left and its players wait for the next,
+	// until orphan fires (Config.PublisherWait; publish.go). Under mu.
+	awaiting bool
+	orphan   *time.Timer
 	video       VideoType
 	audio       AudioType
 	cfg         *Config
@@ -424,6 +428,7 @@ func (m *mount) close() []*reader {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true
+	m.stopAwaitingLocked()
 	m.paceClose()
 	m.dropGOP()
 	m.frames.close()

@@ -67,9 +67,15 @@ func (c *conn) announce(req *rtsp.Request) *rtsp.Response {
 	if err != nil {
 		return c.fail(req, rtsp.StatusUnsupportedMediaType, err.Error())
 	}
-	if code, why := c.rt.srv.addPublished(pub.m); code != 0 {
-		pub.m.close()
+	video, audio := pub.codecs()
+	m, code, why := c.claimPath(name, video, audio)
+	if code != 0 {
 		return c.fail(req, code, why)
+	}
+	if err := pub.bind(m); err != nil {
+		c.rt.srv.removePublished(m)
+		m.close()
+		return c.fail(req, rtsp.StatusUnsupportedMediaType, err.Error())
 	}
 	c.pmu.Lock()
 	old := c.pubs[name]
@@ -81,6 +87,23 @@ func (c *conn) announce(req *rtsp.Request) *rtsp.Response {
 	c.rt.cfg.Logger.Info("publisher announced", "stream", name, "remote", c.nc.RemoteAddr().String(),
 		"video", string(pub.m.video), "audio", string(pub.m.audio))
 	return rtsp.NewResponse(req, rtsp.StatusOK)
+}
+
+// claimPath returns the session a new publisher of name feeds: the session
+// of a publisher that left, when its players are waiting for a new one
+// (Config.PublisherWait) and the codecs are the same, else a new one,
+// unless the path is taken: by a board session (403), or by another
+// publisher (455, one per path).
+func (c *conn) claimPath(name string, video VideoType, audio AudioType) (*mount, int, string) {
+	if old := c.rt.srv.mount(name); old != nil && old.published && old.claimAwaiting(video, audio) {
+		return old, 0, ""
+	}
+	m := c.newPublishedMount(name, video, audio)
+	if code, why := c.rt.srv.addPublished(m); code != 0 {
+		m.close()
+		return nil, code, why
+	}
+	return m, 0, ""
 }
 
 // addPublished adds a published session unless the name is taken: by a
@@ -154,25 +177,42 @@ func newPublication(c *conn, name string, announced *url.URL, desc *sdp.Session)
 	if video == nil {
 		return nil, fmt.Errorf("no H.264, H.265 or JPEG video track in the SDP")
 	}
-	cfg := *c.rt.cfg
-	cfg.TimestampUnit = Microseconds
-	audioCodec := AudioNone
-	if audio != nil {
-		audioCodec = audio.format.Codec
-	}
-	m := newMount(name, video.format.Codec, audioCodec, &cfg)
-	m.published = true
-	pub := &publication{m: m, c: c, tracks: []*pubTrack{video}}
+	pub := &publication{c: c, tracks: []*pubTrack{video}}
 	if audio != nil {
 		pub.tracks = append(pub.tracks, audio)
 	}
-	for i, t := range pub.tracks {
+	return pub, nil
+}
+
+// codecs are the video and audio codecs of the publication's tracks.
+func (p *publication) codecs() (VideoType, AudioType) {
+	audio := AudioNone
+	if len(p.tracks) > 1 {
+		audio = p.tracks[1].format.Codec
+	}
+	return p.tracks[0].format.Codec, audio
+}
+
+// bind gives the publication its session, m, new or one whose players
+// wait for a new publisher, and seeds it with what the SDP carries.
+func (p *publication) bind(m *mount) error {
+	p.m = m
+	for i, t := range p.tracks {
 		if err := t.init(m, i); err != nil {
-			m.close()
-			return nil, err
+			return err
 		}
 	}
-	return pub, nil
+	return nil
+}
+
+// newPublishedMount is the session of a new publication: microsecond
+// timestamps, the unit RTP timestamps are converted to.
+func (c *conn) newPublishedMount(name string, video VideoType, audio AudioType) *mount {
+	cfg := *c.rt.cfg
+	cfg.TimestampUnit = Microseconds
+	m := newMount(name, video, audio, &cfg)
+	m.published = true
+	return m
 }
 
 // track returns the track index of a publisher's control, or -1.
@@ -189,6 +229,13 @@ func (p *publication) track(control string) int {
 // BYE) and disconnected, and the path is free again.
 func (p *publication) end(rt *runtime) {
 	p.once.Do(func() {
+		if p.m == nil {
+			return
+		}
+		if wait := p.c.rt.cfg.PublisherWait; wait > 0 && rt != nil && !rt.isClosing() && p.m.await(wait, rt) {
+			p.c.rt.cfg.Logger.Info("publisher gone; players wait for the next", "stream", p.m.name, "wait", wait)
+			return
+		}
 		removed := p.c.rt.srv.removePublished(p.m)
 		p.m.stopOutbound()
 		readers := p.m.close()
@@ -374,4 +421,64 @@ func (r *runtime) onUDPRTP(from netip.AddrPort, b []byte) {
 	case src.s.back != nil:
 		src.s.back.push(b, time.Now(), true)
 	}
+}
+
+// await keeps a published session whose publisher left for wait: its
+// players stay, and a new publisher with the same codecs takes it over
+// (claimAwaiting); else it ends when wait is over. It reports false when
+// the session is closed already.
+func (m *mount) await(wait time.Duration, rt *runtime) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.awaiting = true
+	m.timers.add() // done when the timer has run or been stopped
+	m.orphan = time.AfterFunc(wait, func() {
+		defer m.timers.done()
+		m.expireAwaiting(rt)
+	})
+	return true
+}
+
+// claimAwaiting takes over a session waiting for a new publisher with
+// these codecs, and reports whether it did.
+func (m *mount) claimAwaiting(video VideoType, audio AudioType) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.awaiting || m.closed || m.video != video || m.audio != audio {
+		return false
+	}
+	m.stopAwaitingLocked()
+	return true
+}
+
+// stopAwaitingLocked ends the wait; called with mu held.
+func (m *mount) stopAwaitingLocked() {
+	m.awaiting = false
+	if m.orphan != nil && m.orphan.Stop() {
+		m.timers.done() // it will not run
+	}
+	m.orphan = nil
+}
+
+// expireAwaiting ends a session whose players waited for a new publisher
+// in vain: they get a BYE and are disconnected.
+func (m *mount) expireAwaiting(rt *runtime) {
+	m.mu.Lock()
+	if !m.awaiting {
+		m.mu.Unlock()
+		return
+	}
+	m.awaiting = false
+	m.orphan = nil
+	m.mu.Unlock()
+	removed := rt.srv.removePublished(m)
+	m.stopOutbound()
+	readers := m.close()
+	if removed {
+		rt.endMount(m, readers)
+	}
+	rt.cfg.Logger.Info("no new publisher came", "stream", m.name)
 }

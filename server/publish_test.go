@@ -306,3 +306,90 @@ func TestPublishHostileInput(t *testing.T) {
 	}
 	require.Positive(t, dropped, "the hostile packets were counted")
 }
+
+// With Config.PublisherWait, the players of a published path wait when
+// their publisher leaves: the next publisher with the same codecs takes
+// the path over and the same players go on, from its first keyframe,
+// without reconnecting. When none comes in time, they are told.
+func TestPublisherWait(t *testing.T) {
+	t.Parallel()
+	s := startedServer(t, Config{PublishPaths: []string{"*"}, PublisherWait: hangTimeout}, VideoH264, AudioNone)
+	first := startPublisher(t, s, "live", false)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); first.run(stop) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), hangTimeout)
+	defer cancel()
+	player, err := client.Dial(ctx, "rtsp://"+serverAddr(s)+"/live", client.Options{Transport: client.TransportTCP})
+	require.NoError(t, err)
+	defer player.Close()
+	_, err = player.Describe()
+	require.NoError(t, err)
+	require.NoError(t, player.Setup(0))
+	got := make(chan client.Frame, 1024)
+	player.OnFrame = func(_ int, f client.Frame) {
+		f.NALUs = nil
+		select {
+		case got <- f:
+		default: // never fills: the test reads a few dozen
+		}
+	}
+	_, err = player.Play()
+	require.NoError(t, err)
+	next := func(what string) client.Frame {
+		select {
+		case f := <-got:
+			return f
+		case <-ctx.Done():
+			t.Fatal(what)
+			return client.Frame{}
+		}
+	}
+	for i := 0; i < 10; i++ {
+		require.False(t, next("frames of the first publisher").Damaged)
+	}
+	m := s.mount("live")
+	close(stop)
+	wg.Wait()
+	require.Equal(t, 200, first.c.request(rtsp.Teardown, first.c.base, nil).StatusCode)
+	for len(got) > 0 {
+		<-got
+	}
+
+	second := startPublisher(t, s, "live", true)
+	require.Same(t, m, s.mount("live"), "the second publisher took the waiting session over")
+	stop2 := make(chan struct{})
+	wg.Add(1)
+	go func() { defer wg.Done(); second.run(stop2) }()
+	f := next("frames of the second publisher")
+	require.True(t, f.Keyframe, "the players go on from the new publisher's keyframe")
+	for i := 0; i < 10; i++ {
+		require.False(t, next("frames of the second publisher").Damaged)
+	}
+	select {
+	case <-player.Done():
+		t.Fatal("the player was disconnected")
+	default:
+	}
+	close(stop2)
+	wg.Wait()
+
+	// A short wait that nobody fills: the player is told.
+	s2 := startedServer(t, Config{PublishPaths: []string{"*"}, PublisherWait: 50 * time.Millisecond}, VideoH264, AudioNone)
+	p := startPublisher(t, s2, "live", false)
+	stop3 := make(chan struct{})
+	wg.Add(1)
+	go func() { defer wg.Done(); p.run(stop3) }()
+	_, c2 := playFrames(t, s2, "live", client.TransportTCP, 3)
+	close(stop3)
+	wg.Wait()
+	p.c.nc.Close()
+	select {
+	case <-c2.Done():
+	case <-time.After(hangTimeout):
+		t.Fatal("the player was not told that no publisher came")
+	}
+	require.Eventually(t, func() bool { return s2.mount("live") == nil }, hangTimeout, 10*time.Millisecond)
+}

@@ -365,8 +365,26 @@ func (r *runtime) shutdown(bye bool) {
 	// The sessions' timers (paced audio, readers' further reports) are
 	// the mounts', which outlive a Stop; none is left running.
 	for _, m := range r.srv.mountList() {
+		if m.published {
+			// Nobody is left to wait for a new publisher.
+			m.mu.Lock()
+			waiting := m.awaiting
+			m.stopAwaitingLocked()
+			m.mu.Unlock()
+			if waiting && r.srv.removePublished(m) {
+				m.stopOutbound()
+				m.close()
+			}
+		}
 		m.stopTimers()
 	}
+}
+
+// isClosing reports whether the runtime is shutting down.
+func (r *runtime) isClosing() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closing
 }
 
 // abortConns cuts every connection at once (RST): a writer blocked on a
