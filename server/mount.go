@@ -29,9 +29,9 @@ type mount struct {
 	// until orphan fires (Config.PublisherWait; publish.go). Under mu.
 	awaiting bool
 	orphan   *time.Timer
-	video       VideoType
-	audio       AudioType
-	cfg         *Config
+	video    VideoType
+	audio    AudioType
+	cfg      *Config
 
 	frames framePool
 
