@@ -116,6 +116,7 @@ func TestPublishFFmpeg(t *testing.T) {
 					require.Positive(t, audio, "audio frames decoded over %s", readTr)
 				}
 				require.Equal(t, 50, frames, "pictures decoded over %s: %s; publisher: %s", readTr, lastLines(string(out), 2), pub.stderrText())
+				gstRead(ctx, t, url, readTr, cp+portsPerCell/2)
 			}
 
 			pub.signal(syscall.SIGINT)
@@ -201,6 +202,77 @@ func TestPublisherToFFmpeg(t *testing.T) {
 			}
 			require.Equal(t, 50, frames)
 			require.Positive(t, p.Stats().Frames)
+		})
+	}
+}
+
+// gstRead plays url with GStreamer's rtspsrc over transport until 50
+// pictures are decoded; it fails on an error or a player that ends early.
+func gstRead(ctx context.Context, t *testing.T, url, transport string, portLo int) {
+	t.Helper()
+	needTool(t, "gst-launch-1.0", "gstreamer1.0-tools")
+	out, err := run(ctx, "gst-launch-1.0", "-q", "rtspsrc", "location="+url, "protocols="+transport,
+		fmt.Sprintf("port-range=%d-%d", portLo, portLo+portsPerCell/2-1), "!",
+		"rtph264depay", "!", "avdec_h264", "!", "fakesink", "num-buffers=50")
+	require.NoError(t, err, "GStreamer playing the published stream over %s", transport)
+	require.NotContains(t, string(out), "ERROR")
+}
+
+// GStreamer publishes into our server with rtspclientsink (a live H.264
+// encoder), over TCP and UDP; ffprobe reads the codec and size back, and
+// GStreamer and ffmpeg play 50 pictures from our server.
+func TestPublishGStreamer(t *testing.T) {
+	needTool(t, "gst-launch-1.0", "gstreamer1.0-tools")
+	for _, pubTr := range []string{"tcp", "udp"} {
+		t.Run("publish-"+pubTr, func(t *testing.T) {
+			t.Parallel()
+			k := int(nextPortBlock.Add(1)) % 250
+			udpLo := udpPortBase + k*portsPerCell
+			srv, err := server.NewServer(server.Config{
+				Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1",
+				UDPPortMin: udpLo, UDPPortMax: udpLo + portsPerCell - 1,
+				PublishPaths: []string{"gst"},
+			})
+			require.NoError(t, err)
+			require.NoError(t, srv.Start())
+			defer srv.Destroy()
+			url := fmt.Sprintf("rtsp://127.0.0.1:%d/gst", srv.Addr().(*net.TCPAddr).Port)
+			cp := clientPortBase + k*portsPerCell
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			pub, err := startProc(ctx, "gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "!",
+				"video/x-raw,width=320,height=240,framerate=25/1", "!",
+				"x264enc", "tune=zerolatency", "key-int-max=25", "!", "video/x-h264,profile=baseline", "!",
+				"rtspclientsink", "location="+url, "protocols="+pubTr,
+				fmt.Sprintf("port-range=%d-%d", cp, cp+portsPerCell/2-1))
+			require.NoError(t, err)
+			defer pub.signal(syscall.SIGKILL)
+			deadline := time.Now().Add(time.Minute)
+			for {
+				if _, err := srv.Stats("gst"); err == nil {
+					break
+				}
+				require.True(t, time.Now().Before(deadline), "GStreamer never published: %s", pub.stderrText())
+				time.Sleep(20 * time.Millisecond)
+			}
+			obs, err := runFFprobe(ctx, url, "tcp")
+			require.NoError(t, err)
+			require.Empty(t, obs.complaints, "ffprobe complained")
+			require.NotNil(t, obs.video, "ffprobe saw no video: %s", obs.killed)
+			require.Equal(t, "h264", obs.video.codec)
+			require.Equal(t, 320, obs.video.width)
+			require.Equal(t, 240, obs.video.height)
+			gstRead(ctx, t, url, "tcp", cp+portsPerCell/2)
+			out, err := run(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_transport", "tcp", "-i", url,
+				"-frames:v", "50", "-f", "framecrc", "-")
+			require.NoError(t, err)
+			frames := 0
+			for _, l := range strings.Split(string(out), "\n") {
+				if strings.HasPrefix(l, "0,") {
+					frames++
+				}
+			}
+			require.Equal(t, 50, frames)
 		})
 	}
 }

@@ -2,7 +2,8 @@
 # Installs what the tests need from Debian's packages, when it is missing:
 # ffmpeg/ffprobe, GStreamer (gst-launch-1.0 with the good/bad/ugly/libav
 # plugins for rtspsrc and the H.264/H.265/JPEG/AAC/G.711 depayloaders), VLC
-# (cvlc) and tshark. Safe to run again: it only installs what is absent.
+# (cvlc), tshark, and GStreamer's rtspclientsink (gstreamer1.0-rtsp) for
+# publishing. Safe to run again: it only installs what is absent.
 # (staticcheck comes from the Go module proxy through go run, in test.sh.)
 set -euo pipefail
 
@@ -16,8 +17,9 @@ if command -v gst-inspect-1.0 >/dev/null 2>&1; then
   gst_ok h265parse || need+=(gstreamer1.0-plugins-bad)
   gst_ok avdec_h264 || need+=(gstreamer1.0-libav)
   gst_ok x264enc || need+=(gstreamer1.0-plugins-ugly)
+  gst_ok rtspclientsink || need+=(gstreamer1.0-rtsp)
 else
-  need+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+  need+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp)
 fi
 command -v cvlc >/dev/null 2>&1 || need+=(vlc-bin vlc-plugin-base)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
