@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/aac"
 	"github.com/rtspkit/rtspkit/client"
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
@@ -134,75 +135,145 @@ func TestPublishFFmpeg(t *testing.T) {
 	}
 }
 
+// pubSource is what our publisher sends in TestPublisherToFFmpeg: one
+// track's format and its frames, each with its presentation time.
+type pubSource struct {
+	f      format.Format
+	frames []format.Frame
+	pts    func(i int) time.Duration
+}
+
+// publishSource reads a testdata file into a pubSource of n frames.
+func publishSource(t *testing.T, codec string, n int) pubSource {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		require.NoError(t, err)
+		return b
+	}
+	video := func(i int) time.Duration { return time.Duration(i) * 40 * time.Millisecond }
+	switch codec {
+	case "h264", "h265":
+		var aus [][][]byte
+		hevc := codec == "h265"
+		file := "h264_main_720p.h264"
+		if hevc {
+			file = "conf_h265_main_720p.h265"
+		}
+		var d4 h26x.H264AUDetector
+		var d5 h26x.H265AUDetector
+		for _, nal := range h26x.SplitNALs(nil, read(file)) {
+			starts := d4.StartsNewAU(nal)
+			if hevc {
+				starts = d5.StartsNewAU(nal)
+			}
+			if starts || len(aus) == 0 {
+				aus = append(aus, nil)
+			}
+			aus[len(aus)-1] = append(aus[len(aus)-1], nal)
+		}
+		src := pubSource{pts: video}
+		if hevc {
+			vps, sps, pps := h26x.H265ParameterSets(aus[0])
+			src.f = format.NewH265(96, vps, sps, pps)
+		} else {
+			sps, pps := h26x.H264ParameterSets(aus[0])
+			src.f = format.NewH264(96, sps, pps)
+		}
+		for i := 0; i < n; i++ {
+			src.frames = append(src.frames, format.Frame{NALUs: aus[i%len(aus)], Marker: true})
+		}
+		return src
+	case "aac":
+		aus, h, err := aac.SplitADTS(nil, read("aac_lc_mono_48k.aac"))
+		require.NoError(t, err)
+		cfg := aac.ConfigFromADTS(h)
+		f, err := format.NewAAC(97, cfg)
+		require.NoError(t, err)
+		src := pubSource{f: f, pts: func(i int) time.Duration { return time.Duration(i) * 1024 * time.Second / 48000 }}
+		for i := 0; i < n; i++ {
+			src.frames = append(src.frames, format.Frame{AUs: [][]byte{aus[i%len(aus)]}})
+		}
+		return src
+	case "pcmu":
+		f, err := format.NewG711(format.PCMU)
+		require.NoError(t, err)
+		raw := read("g711_ulaw_8k.ulaw")
+		src := pubSource{f: f, pts: func(i int) time.Duration { return time.Duration(i) * 20 * time.Millisecond }}
+		for i := 0; i < n; i++ {
+			off := (i * 160) % (len(raw) - 160)
+			src.frames = append(src.frames, format.Frame{Data: raw[off : off+160]})
+		}
+		return src
+	}
+	t.Fatalf("unknown codec %s", codec)
+	return pubSource{}
+}
+
 // Our client publishes (client.Publisher: ANNOUNCE, SETUP mode=record,
 // RECORD, RTP and sender reports) to ffmpeg acting as an RTSP server
-// (-rtsp_flags listen), over TCP and over UDP; ffmpeg must decode the
-// pictures it receives, keyframe first, with no error.
+// (-rtsp_flags listen), over TCP and over UDP, H.264, H.265, AAC and
+// G.711: ffmpeg must decode exactly the frames sent, with no error, and
+// end cleanly at the publisher's TEARDOWN.
 func TestPublisherToFFmpeg(t *testing.T) {
 	needTool(t, "ffmpeg", "ffmpeg")
-	for _, tr := range []client.Transport{client.TransportTCP, client.TransportUDP} {
-		t.Run(tr.String(), func(t *testing.T) {
-			t.Parallel()
-			k := int(nextPortBlock.Add(1)) % 250
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			port := ln.Addr().(*net.TCPAddr).Port
-			require.NoError(t, ln.Close())
-			url := fmt.Sprintf("rtsp://127.0.0.1:%d/live", port)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			lo := clientPortBase + k*portsPerCell
-			recv, err := startProc(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_flags", "listen",
-				"-min_port", strconv.Itoa(lo), "-max_port", strconv.Itoa(lo+portsPerCell-1),
-				"-i", url, "-frames:v", "50", "-f", "framecrc", "-")
-			require.NoError(t, err)
-			defer recv.signal(syscall.SIGKILL)
-			// ffmpeg takes one connection: no probe here. The publisher
-			// starts at once and retries (connection refused) until
-			// ffmpeg listens, as with any server that starts later.
-			data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
-			require.NoError(t, err)
-			var d h26x.H264AUDetector
-			var aus [][][]byte
-			for _, nal := range h26x.SplitNALs(nil, data) {
-				if d.StartsNewAU(nal) || len(aus) == 0 {
-					aus = append(aus, nil)
+	for _, codec := range []string{"h264", "h265", "aac", "pcmu"} {
+		for _, tr := range []client.Transport{client.TransportTCP, client.TransportUDP} {
+			t.Run(codec+"/"+tr.String(), func(t *testing.T) {
+				t.Parallel()
+				const n = 50
+				src := publishSource(t, codec, n)
+				k := int(nextPortBlock.Add(1)) % 250
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				require.NoError(t, err)
+				port := ln.Addr().(*net.TCPAddr).Port
+				require.NoError(t, ln.Close())
+				url := fmt.Sprintf("rtsp://127.0.0.1:%d/live", port)
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				lo := clientPortBase + k*portsPerCell
+				recv, err := startProc(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_flags", "listen",
+					"-min_port", strconv.Itoa(lo), "-max_port", strconv.Itoa(lo+portsPerCell-1),
+					"-i", url, "-f", "framecrc", "-")
+				require.NoError(t, err)
+				defer recv.signal(syscall.SIGKILL)
+				// ffmpeg takes one connection: no probe here. The
+				// publisher starts at once and retries (connection
+				// refused) until ffmpeg listens, as with any server that
+				// starts later; frames are written once it records, so
+				// that none is dropped and the count is exact.
+				p, err := client.NewPublisher(url, []format.Format{src.f}, client.Options{Transport: tr, Timeout: 30 * time.Second})
+				require.NoError(t, err)
+				deadline := time.Now().Add(time.Minute)
+				for !p.Stats().Connected {
+					require.True(t, time.Now().Before(deadline), "never connected to ffmpeg: %s", recv.stderrText())
+					time.Sleep(10 * time.Millisecond)
 				}
-				aus[len(aus)-1] = append(aus[len(aus)-1], nal)
-			}
-			sps, pps := h26x.H264ParameterSets(aus[0])
-			p, err := client.NewPublisher(url, []format.Format{format.NewH264(96, sps, pps)}, client.Options{Transport: tr, Timeout: 30 * time.Second})
-			require.NoError(t, err)
-			defer p.Close()
-			stop := make(chan struct{})
-			defer close(stop)
-			go func() {
-				tick := time.NewTicker(40 * time.Millisecond)
-				defer tick.Stop()
-				for i := 0; ; i++ {
-					if p.WriteFrame(0, time.Duration(i)*40*time.Millisecond, format.Frame{NALUs: aus[i%len(aus)], Marker: true}) != nil {
-						return
+				tick := time.NewTicker(20 * time.Millisecond)
+				for i, f := range src.frames {
+					require.NoError(t, p.WriteFrame(0, src.pts(i), f))
+					<-tick.C
+				}
+				tick.Stop()
+				// The queue drains, then TEARDOWN ends ffmpeg's input.
+				for p.Stats().Frames < n {
+					require.True(t, time.Now().Before(deadline.Add(time.Minute)), "frames not sent: %+v", p.Stats())
+					time.Sleep(10 * time.Millisecond)
+				}
+				require.Zero(t, p.Stats().Drops)
+				require.NoError(t, p.Close())
+				code, exited := recv.wait(time.Minute)
+				require.True(t, exited, "ffmpeg did not finish: %s", recv.stderrText())
+				require.Equal(t, 0, code, "ffmpeg failed: %s", recv.stderrText())
+				require.Empty(t, strings.TrimSpace(recv.stderrText()), "ffmpeg complained")
+				frames := 0
+				for _, l := range recv.snapshot() {
+					if strings.HasPrefix(l.text, "0,") {
+						frames++
 					}
-					select {
-					case <-stop:
-						return
-					case <-tick.C:
-					}
 				}
-			}()
-			code, exited := recv.wait(time.Minute)
-			require.True(t, exited, "ffmpeg did not finish: %s", recv.stderrText())
-			require.Equal(t, 0, code, "ffmpeg failed: %s", recv.stderrText())
-			require.Empty(t, strings.TrimSpace(recv.stderrText()), "ffmpeg complained")
-			frames := 0
-			for _, l := range recv.snapshot() {
-				if strings.HasPrefix(l.text, "0,") {
-					frames++
-				}
-			}
-			require.Equal(t, 50, frames)
-			require.Positive(t, p.Stats().Frames)
-		})
+				require.Equal(t, n, frames, "frames decoded of %d sent", n)
+			})
+		}
 	}
 }
 
