@@ -46,6 +46,19 @@
 // test with errors.Is; bad media is dropped and the stream recovers at the
 // next keyframe.
 //
+// # Publishing
+//
+// Streams also come from publishers (Config.PublishPaths: ANNOUNCE, SETUP
+// with mode=record, RECORD; publish.go): their RTP is depacketized through
+// the format package into the ingest SendVideoData uses, so players read a
+// published path like a board session, and with Config.PublisherWait they
+// wait for the next publisher when one leaves. Outbound readers
+// (Stream.AddOutbound, outbound.go) deliver a session's frames to
+// something other than a player of this server, such as the push targets
+// of package relay. A session created with the audio backchannel
+// (CreateSessionAttr) offers ONVIF two-way audio to players that ask, and
+// hands what they send to Config.OnBackChannelData (backchannel.go).
+//
 // # Config
 //
 // Config is the whole configuration; the zero value of every field is its
@@ -134,8 +147,12 @@
 // readers, the housekeeping, the fan-out workers, each TCP player's writer
 // and the goroutines that answer 503 or end a failed player's session have
 // returned (runtime.goTracked), and when no timer callback of any session
-// (the audio pacer, a player's further sender report) is pending or
-// running (mount.timers); DestroySession waits for its session's timers.
+// (the audio pacer, a player's further sender report, a published path
+// waiting for its next publisher) is pending or running (mount.timers);
+// DestroySession waits for its session's timers. An outbound reader's
+// goroutine belongs to its session, which outlives Stop: OutboundReader
+// .Stop, DestroySession, Deinit and the end of a published path wait for
+// it.
 // A DESCRIBE waiting for the first keyframe watches its connection with a
 // helper goroutine that it waits for before it answers.
 package server
