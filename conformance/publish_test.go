@@ -18,6 +18,7 @@ import (
 	"github.com/rtspkit/rtspkit/client"
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/relay"
 	"github.com/rtspkit/rtspkit/server"
 	"github.com/stretchr/testify/require"
 )
@@ -346,4 +347,80 @@ func TestPublishGStreamer(t *testing.T) {
 			require.Equal(t, 50, frames)
 		})
 	}
+}
+
+// A chain: a board session (the board's calls) pushed by relay into a
+// second server's ingest, played from there by ffprobe and ffmpeg, which
+// must see the codec and size and decode 50 pictures with no error.
+func TestChainPushIntoIngest(t *testing.T) {
+	needTool(t, "ffmpeg", "ffmpeg")
+	k := int(nextPortBlock.Add(1)) % 250
+	udpLo := udpPortBase + k*portsPerCell
+	cam := server.New()
+	require.NoError(t, cam.InitConfig(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1",
+		UDPPortMin: udpLo, UDPPortMax: udpLo + 3}))
+	require.NoError(t, cam.CreateSession("test", server.MediaH264, false))
+	require.NoError(t, cam.Start())
+	defer cam.Destroy()
+	remote, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1",
+		UDPPortMin: udpLo + 4, UDPPortMax: udpLo + portsPerCell - 1, PublishPaths: []string{"cam"}})
+	require.NoError(t, err)
+	require.NoError(t, remote.Start())
+	defer remote.Destroy()
+	url := fmt.Sprintf("rtsp://127.0.0.1:%d/cam", remote.Addr().(*net.TCPAddr).Port)
+
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
+	require.NoError(t, err)
+	aus := splitAccessUnits(splitAnnexB(data), false)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(40 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			for _, nal := range aus[i%len(aus)] {
+				// One call per NAL unit with a constant timestamp, as the
+				// board's example does.
+				if cam.SendVideoData("test", append([]byte{0, 0, 0, 1}, nal...), 1000) != nil {
+					return
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	st, err := cam.Stream("test")
+	require.NoError(t, err)
+	target, err := relay.Push(st, url, client.Options{Transport: client.TransportTCP})
+	require.NoError(t, err)
+	defer target.Stop()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := remote.Stats("cam"); err == nil {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "never pushed: %+v", target.Stats())
+		time.Sleep(20 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	obs, err := runFFprobe(ctx, url, "tcp")
+	require.NoError(t, err)
+	require.Empty(t, obs.complaints, "ffprobe complained")
+	require.NotNil(t, obs.video, "ffprobe saw no video: %s", obs.killed)
+	require.Equal(t, "h264", obs.video.codec)
+	require.Equal(t, 1280, obs.video.width)
+	out, err := run(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_transport", "tcp", "-i", url,
+		"-frames:v", "50", "-f", "framecrc", "-")
+	require.NoError(t, err)
+	frames := 0
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "0,") {
+			frames++
+		}
+	}
+	require.Equal(t, 50, frames)
 }
