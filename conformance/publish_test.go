@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -423,4 +425,89 @@ func TestChainPushIntoIngest(t *testing.T) {
 		}
 	}
 	require.Equal(t, 50, frames)
+}
+
+// GStreamer's rtspsrc with backchannel=onvif (driven by
+// tools/gst_backchannel.py, since gst-launch cannot push samples) sends
+// µ-law on the backchannel of a session created with it, over TCP and
+// UDP; OnBackChannelData receives it byte-exact.
+func TestBackchannelGStreamer(t *testing.T) {
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", `import gi; gi.require_version("Gst", "1.0")`).Run(); err != nil {
+		msg := "Debian's python3 with GStreamer bindings is missing: install python3-gi gir1.2-gstreamer-1.0 (make deps does)"
+		if requirePlayers() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "testdata", "g711_ulaw_8k.ulaw"))
+	require.NoError(t, err)
+	want := raw[:50*160]
+	in := filepath.Join(t.TempDir(), "in.ulaw")
+	require.NoError(t, os.WriteFile(in, want, 0o644))
+	for _, tr := range []string{"tcp", "udp"} {
+		t.Run(tr, func(t *testing.T) {
+			t.Parallel()
+			k := int(nextPortBlock.Add(1)) % 250
+			udpLo := udpPortBase + k*portsPerCell
+			var mu sync.Mutex
+			var got []byte
+			srv, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1",
+				UDPPortMin: udpLo, UDPPortMax: udpLo + portsPerCell - 1,
+				OnBackChannelData: func(_ string, data []byte, _ uint32) {
+					mu.Lock()
+					got = append(got, data...)
+					mu.Unlock()
+				}})
+			require.NoError(t, err)
+			require.NoError(t, srv.CreateSessionAttr("door", server.SessionAttr{WithVideo: true, VideoType: server.VideoH264,
+				WithAudio: true, WithAudioBackchannel: true}))
+			require.NoError(t, srv.Start())
+			defer srv.Destroy()
+			data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
+			require.NoError(t, err)
+			aus := splitAccessUnits(splitAnnexB(data), false)
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				tick := time.NewTicker(40 * time.Millisecond)
+				defer tick.Stop()
+				for i := 0; ; i++ {
+					var b []byte
+					for _, nal := range aus[i%len(aus)] {
+						b = append(append(b, 0, 0, 0, 1), nal...)
+					}
+					if srv.SendVideoData("door", b, uint64(40*i)) != nil ||
+						srv.SendAudioData("door", make([]byte, 320), uint64(40*i)) != nil {
+						return
+					}
+					select {
+					case <-stop:
+						return
+					case <-tick.C:
+					}
+				}
+			}()
+			url := fmt.Sprintf("rtsp://127.0.0.1:%d/door", srv.Addr().(*net.TCPAddr).Port)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			out, err := run(ctx, py, filepath.Join("tools", "gst_backchannel.py"), url, in, tr)
+			require.NoError(t, err)
+			require.Equal(t, "50", strings.TrimSpace(string(out)), "packets GStreamer pushed")
+			deadline := time.Now().Add(time.Minute)
+			for {
+				mu.Lock()
+				n := len(got)
+				mu.Unlock()
+				if n >= len(want) {
+					break
+				}
+				require.True(t, time.Now().Before(deadline), "%d of %d bytes arrived", n, len(want))
+				time.Sleep(10 * time.Millisecond)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			require.Equal(t, want, got, "the backchannel audio is byte-exact")
+		})
+	}
 }

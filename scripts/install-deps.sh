@@ -2,8 +2,8 @@
 # Installs what the tests need from Debian's packages, when it is missing:
 # ffmpeg/ffprobe, GStreamer (gst-launch-1.0 with the good/bad/ugly/libav
 # plugins for rtspsrc and the H.264/H.265/JPEG/AAC/G.711 depayloaders), VLC
-# (cvlc), tshark, and GStreamer's rtspclientsink (gstreamer1.0-rtsp) for
-# publishing. Safe to run again: it only installs what is absent.
+# (cvlc), tshark, GStreamer's rtspclientsink (gstreamer1.0-rtsp) for
+# publishing, and GStreamer's Python bindings for the backchannel test. Safe to run again: it only installs what is absent.
 # (staticcheck comes from the Go module proxy through go run, in test.sh.)
 set -euo pipefail
 
@@ -21,6 +21,9 @@ if command -v gst-inspect-1.0 >/dev/null 2>&1; then
 else
   need+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp)
 fi
+# The backchannel test drives rtspsrc from Python (conformance/tools).
+/usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' >/dev/null 2>&1 ||
+  need+=(python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0)
 command -v cvlc >/dev/null 2>&1 || need+=(vlc-bin vlc-plugin-base)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
