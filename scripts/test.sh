@@ -10,6 +10,8 @@
 #   4. go test -race of every package but conformance
 #   5. go test -race ./conformance, alone: real players decode 720p in
 #      real time, and the suite asserts on what they received
+#   6. go test -race ./interop in the bench module: our publisher against
+#      gortsplib's server, in-process (the main module never imports it)
 #
 # A failing phase stops the run; the summary still says which.
 set -euo pipefail
@@ -57,3 +59,6 @@ phase staticcheck env GOFLAGS= $GO run "honnef.co/go/tools/cmd/staticcheck@$STAT
 phase fuzz ./scripts/fuzz-ci.sh
 phase unit $GO test -race -count=1 $($GO list ./... | grep -v '/conformance$')
 phase conformance $GO test -race -count=1 -timeout 20m ./conformance
+# Peers the main module may not import (gortsplib's server) live in the
+# bench module; its interop tests run against them in-process.
+phase interop bash -c "cd bench && $GO test -race -count=1 -timeout 10m ./interop"
