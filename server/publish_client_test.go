@@ -112,3 +112,23 @@ func TestPublisherReconnects(t *testing.T) {
 			"round %d: the publisher did not notice the server going", round)
 	}
 }
+
+// A Publisher answers the server's Digest challenge with its credentials,
+// and is refused (and retries, never blocking its caller) with wrong ones.
+func TestPublisherAuthenticates(t *testing.T) {
+	t.Parallel()
+	s := startedServer(t, Config{PublishPaths: []string{"*"}, Username: "cam", Password: "s3cret"}, VideoH264, AudioNone)
+	bad, err := client.NewPublisher("rtsp://"+serverAddr(s)+"/bad", []format.Format{sampleFormat(t)},
+		client.Options{Transport: client.TransportTCP, Username: "cam", Password: "wrong"})
+	require.NoError(t, err)
+	defer bad.Close()
+	good, err := client.NewPublisher("rtsp://"+serverAddr(s)+"/good", []format.Format{sampleFormat(t)},
+		client.Options{Transport: client.TransportTCP, Username: "cam", Password: "s3cret"})
+	require.NoError(t, err)
+	defer good.Close()
+	require.Eventually(t, func() bool { return good.Stats().Connected && s.mount("good") != nil }, hangTimeout, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return bad.Stats().Retries > 0 }, hangTimeout, 10*time.Millisecond)
+	require.False(t, bad.Stats().Connected)
+	require.NotEmpty(t, bad.Stats().LastError)
+	require.Nil(t, s.mount("bad"))
+}
