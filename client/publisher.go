@@ -272,25 +272,7 @@ func (p *Publisher) connect() (*Client, error) {
 		case <-ctx.Done():
 		}
 	}()
-	c, err := Dial(ctx, p.u, p.opt)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := c.Announce(p.formats); err != nil {
-		c.Close()
-		return nil, err
-	}
-	for i := range p.formats {
-		if err := c.Setup(i); err != nil {
-			c.Close()
-			return nil, err
-		}
-	}
-	if _, err := c.Record(); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
+	return DialRecord(ctx, p.u, p.formats, p.opt)
 }
 
 // pubTrackState is one track's sending state on one connection.

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -130,4 +131,30 @@ func (c *Client) setUpTrack(i int) (*track, error) {
 		return nil, fmt.Errorf("%w: track %d is not set up", ErrNotSetup, i)
 	}
 	return c.tracks[i], nil
+}
+
+// DialRecord connects to rawURL and makes it record formats: Dial,
+// Announce, Setup of every track (mode=record), Record. The connection is
+// ready for WriteRTP and WriteRTCP; on failure nothing stays open. It is
+// what Publisher does on each (re)connection, and what a push target does.
+func DialRecord(ctx context.Context, rawURL string, formats []format.Format, opt Options) (*Client, error) {
+	c, err := Dial(ctx, rawURL, opt)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Announce(formats); err != nil {
+		c.Close()
+		return nil, err
+	}
+	for i := range formats {
+		if err := c.Setup(i); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if _, err := c.Record(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }

@@ -107,15 +107,7 @@ func TestPublishFFmpeg(t *testing.T) {
 				rargs = append(rargs, "-i", url, "-frames:v", "50", "-f", "framecrc", "-")
 				out, err := run(ctx, "ffmpeg", rargs...)
 				require.NoError(t, err, "reading the published stream over %s", readTr)
-				frames, audio := 0, 0
-				for _, l := range strings.Split(string(out), "\n") {
-					if strings.HasPrefix(l, "0,") {
-						frames++
-					}
-					if strings.HasPrefix(l, "1,") {
-						audio++
-					}
-				}
+				frames, audio := framecrcCount(out, 0), framecrcCount(out, 1)
 				if tc.aac {
 					require.Positive(t, audio, "audio frames decoded over %s", readTr)
 				}
@@ -340,13 +332,7 @@ func TestPublishGStreamer(t *testing.T) {
 			out, err := run(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_transport", "tcp", "-i", url,
 				"-frames:v", "50", "-f", "framecrc", "-")
 			require.NoError(t, err)
-			frames := 0
-			for _, l := range strings.Split(string(out), "\n") {
-				if strings.HasPrefix(l, "0,") {
-					frames++
-				}
-			}
-			require.Equal(t, 50, frames)
+			require.Equal(t, 50, framecrcCount(out, 0))
 		})
 	}
 }
@@ -418,13 +404,7 @@ func TestChainPushIntoIngest(t *testing.T) {
 	out, err := run(ctx, "ffmpeg", "-hide_banner", "-v", "error", "-rtsp_transport", "tcp", "-i", url,
 		"-frames:v", "50", "-f", "framecrc", "-")
 	require.NoError(t, err)
-	frames := 0
-	for _, l := range strings.Split(string(out), "\n") {
-		if strings.HasPrefix(l, "0,") {
-			frames++
-		}
-	}
-	require.Equal(t, 50, frames)
+	require.Equal(t, 50, framecrcCount(out, 0))
 }
 
 // GStreamer's rtspsrc with backchannel=onvif (driven by
@@ -510,4 +490,17 @@ func TestBackchannelGStreamer(t *testing.T) {
 			require.Equal(t, want, got, "the backchannel audio is byte-exact")
 		})
 	}
+}
+
+// framecrcCount counts the frames of stream index in ffmpeg's framecrc
+// output (lines "index, dts, pts, duration, size, checksum").
+func framecrcCount(out []byte, index int) int {
+	prefix := strconv.Itoa(index) + ","
+	n := 0
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			n++
+		}
+	}
+	return n
 }

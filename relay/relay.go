@@ -214,25 +214,8 @@ func (s *sender) dial() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.Dial(ctx, s.url, s.opt)
+	c, err := client.DialRecord(ctx, s.url, formats, s.opt)
 	if err != nil {
-		return nil, err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			c.Close()
-		}
-	}()
-	if _, err := c.Announce(formats); err != nil {
-		return nil, err
-	}
-	for i := range formats {
-		if err := c.Setup(i); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := c.Record(); err != nil {
 		return nil, err
 	}
 	// Stop closes the connection under a blocked write.
@@ -243,7 +226,6 @@ func (s *sender) dial() (*client.Client, error) {
 		case <-c.Done():
 		}
 	}()
-	ok = true
 	return c, nil
 }
 
