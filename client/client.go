@@ -58,7 +58,9 @@ type Client struct {
 	reqMu sync.Mutex // one request at a time
 	cseq  uint32     // last CSeq sent, under reqMu
 
-	wmu sync.Mutex // writes to nc
+	wmu sync.Mutex // writes to nc, and pbuf
+	// pbuf is WriteRTPPackets' buffer.
+	pbuf []byte
 
 	pmu     sync.Mutex
 	pending *pendingRequest

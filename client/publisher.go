@@ -305,7 +305,6 @@ func (p *Publisher) record(c *Client) error {
 	tick := time.NewTicker(publisherReportInterval)
 	defer tick.Stop()
 	var b rtp.Batch
-	var buf []byte
 	for {
 		select {
 		case <-p.done:
@@ -337,12 +336,11 @@ func (p *Publisher) record(c *Client) error {
 				p.drops.Add(1)
 				continue
 			}
+			if err := c.WriteRTPPackets(it.track, &b); err != nil {
+				return err
+			}
+			p.bytes.Add(uint64(b.TotalSize()))
 			for k := 0; k < b.Len(); k++ {
-				buf = b.AppendPacket(buf[:0], k)
-				if err := c.WriteRTP(it.track, buf); err != nil {
-					return err
-				}
-				p.bytes.Add(uint64(len(buf)))
 				t.packets++
 				t.octets += uint32(len(b.Body(k)))
 			}

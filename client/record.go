@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/rtsp"
@@ -113,6 +114,74 @@ func (c *Client) WriteRTP(i int, pkt []byte) error {
 	_, err = t.rtpConn.WriteToUDPAddrPort(pkt, netip.AddrPortFrom(c.remoteIP, t.serverPorts[0]))
 	return err
 }
+
+// Packets is a run of RTP packets, such as one frame's: rtp.Batch (what a
+// format.Packetizer writes) and server.OutFrame (what an outbound reader of
+// a server session gets) are Packets.
+type Packets interface {
+	// Len is the number of packets.
+	Len() int
+	// AppendPacket appends the wire bytes of packet i to dst.
+	AppendPacket(dst []byte, i int) []byte
+}
+
+// WriteRTPPackets sends the packets of track i, in order, as WriteRTP
+// would one by one; over TCP interleaved they leave in one write, so that
+// a frame costs one system call instead of one per packet (a 100 KB
+// keyframe is some 75 packets). A packet too large for an interleaved
+// frame fails the call before anything is written.
+func (c *Client) WriteRTPPackets(i int, p Packets) error {
+	t, err := c.setUpTrack(i)
+	if err != nil {
+		return err
+	}
+	if t.kind != TransportTCP {
+		if t.rtpConn == nil || t.serverPorts[0] == 0 {
+			return fmt.Errorf("%w: the server gave no RTP port for track %d", ErrBadResponse, i)
+		}
+		to := netip.AddrPortFrom(c.remoteIP, t.serverPorts[0])
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		for k := 0; k < p.Len(); k++ {
+			c.pbuf = p.AppendPacket(c.pbuf[:0], k)
+			if _, err := t.rtpConn.WriteToUDPAddrPort(c.pbuf, to); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	b := c.pbuf[:0]
+	for k := 0; k < p.Len(); k++ {
+		h := len(b)
+		b = append(b, rtsp.InterleavedMarker, t.rtpChannel, 0, 0)
+		b = p.AppendPacket(b, k)
+		n := len(b) - h - rtsp.InterleavedHeaderSize
+		if n > rtsp.MaxInterleavedPayload {
+			c.pbuf = b[:0]
+			return fmt.Errorf("%w: packet %d of track %d is %d bytes", rtsp.ErrFrameTooLarge, k, i, n)
+		}
+		b[h+2], b[h+3] = byte(n>>8), byte(n)
+	}
+	// Keep the buffer for the next frame unless one huge frame grew it
+	// far past what a stream usually needs.
+	if cap(b) <= maxKeptPacketsBuffer {
+		c.pbuf = b[:0]
+	} else {
+		c.pbuf = nil
+	}
+	_ = c.nc.SetWriteDeadline(time.Now().Add(c.opt.Timeout))
+	if _, err := c.nc.Write(b); err != nil {
+		c.nc.Close()
+		return err
+	}
+	return nil
+}
+
+// maxKeptPacketsBuffer bounds the buffer WriteRTPPackets keeps between
+// calls: a 720p or 1080p keyframe fits.
+const maxKeptPacketsBuffer = 1 << 20
 
 // WriteRTCP sends one RTCP compound packet of track i, on its RTCP channel
 // or to the server's RTCP port.

@@ -98,7 +98,6 @@ type sender struct {
 	needKey bool
 	backoff time.Duration
 	nextTry time.Time
-	buf     []byte
 
 	connected atomic.Bool
 	retries   atomic.Uint64
@@ -138,13 +137,10 @@ func (s *sender) WriteFrame(f *server.OutFrame) {
 		}
 		s.needKey = false
 	}
-	for i := 0; i < f.Len(); i++ {
-		s.buf = f.AppendPacket(s.buf[:0], i)
-		if err := s.c.WriteRTP(f.Track(), s.buf); err != nil {
-			s.disconnect(err)
-			s.drops.Add(1)
-			return
-		}
+	if err := s.c.WriteRTPPackets(f.Track(), f); err != nil {
+		s.disconnect(err)
+		s.drops.Add(1)
+		return
 	}
 	s.packets.Add(uint64(f.Len()))
 	s.bytes.Add(uint64(f.Bytes()))

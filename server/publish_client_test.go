@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"net"
 	"strconv"
 	"sync"
@@ -10,6 +12,8 @@ import (
 	"github.com/rtspkit/rtspkit/client"
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/rtp"
+	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -131,4 +135,100 @@ func TestPublisherAuthenticates(t *testing.T) {
 	require.False(t, bad.Stats().Connected)
 	require.NotEmpty(t, bad.Stats().LastError)
 	require.Nil(t, s.mount("bad"))
+}
+
+// Client.WriteRTPPackets sends a packetizer's whole batch (one write over
+// TCP) and a player gets the pictures byte for byte and in order, over TCP
+// and over UDP; a packet too large for an interleaved frame is refused
+// before anything is written, and the connection goes on.
+func TestWriteRTPPackets(t *testing.T) {
+	t.Parallel()
+	for _, tr := range []client.Transport{client.TransportTCP, client.TransportUDP} {
+		t.Run(tr.String(), func(t *testing.T) {
+			t.Parallel()
+			s := startedServer(t, Config{PublishPaths: []string{"*"}}, VideoH264, AudioNone)
+			f := sampleFormat(t)
+			ctx, cancel := context.WithTimeout(context.Background(), hangTimeout)
+			defer cancel()
+			c, err := client.DialRecord(ctx, "rtsp://"+serverAddr(s)+"/batch", []format.Format{f}, client.Options{Transport: tr})
+			require.NoError(t, err)
+			defer c.Close()
+			pk, err := f.NewPacketizer(0)
+			require.NoError(t, err)
+			aus := auOf(t, h264Sample, false)
+
+			if tr == client.TransportTCP {
+				var big rtp.Batch
+				big.Begin(&rtp.Stream{PayloadType: 96, SSRC: 1}, 0)
+				big.SetBody(make([]byte, 70000))
+				require.ErrorIs(t, c.WriteRTPPackets(0, &big), rtsp.ErrFrameTooLarge)
+			}
+
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				st := rtp.Stream{PayloadType: 96, SSRC: 5, Seq: 100}
+				var b rtp.Batch
+				for i := 0; ; i++ {
+					b.Reset()
+					if err := pk.Packetize(&b, &st, uint32(i*3600), &format.Frame{NALUs: aus[i%len(aus)], Marker: true}); err != nil {
+						t.Error(err)
+						return
+					}
+					if err := c.WriteRTPPackets(0, &b); err != nil {
+						t.Error(err)
+						return
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(40 * time.Millisecond):
+					}
+				}
+			}()
+			defer func() { close(stop); <-done }()
+			require.Eventually(t, func() bool { return s.mount("batch") != nil }, hangTimeout, 10*time.Millisecond)
+
+			pc, err := client.Dial(ctx, "rtsp://"+serverAddr(s)+"/batch", client.Options{Transport: client.TransportTCP})
+			require.NoError(t, err)
+			defer pc.Close()
+			_, err = pc.Describe()
+			require.NoError(t, err)
+			require.NoError(t, pc.Setup(0))
+			got := make(chan []byte, 256) // more than the test reads: none dropped here
+			pc.OnFrame = func(_ int, f client.Frame) {
+				select {
+				case got <- h26x.AppendAnnexB(nil, f.NALUs...):
+				default:
+				}
+			}
+			_, err = pc.Play()
+			require.NoError(t, err)
+			want := make([][]byte, len(aus))
+			for i, au := range aus {
+				want[i] = h26x.AppendAnnexB(nil, au...)
+			}
+			next := -1
+			for n := 0; n < 30; n++ {
+				var pic []byte
+				select {
+				case pic = <-got:
+				case <-ctx.Done():
+					t.Fatalf("%d pictures", n)
+				}
+				if next < 0 { // the first is a keyframe of the sample: find which
+					for i := range want {
+						if bytes.Equal(want[i], pic) {
+							next = i
+							break
+						}
+					}
+					require.GreaterOrEqual(t, next, 0, "the first picture is not one of the sample's")
+				}
+				require.Equal(t, want[next], pic, "picture %d (sample access unit %d)", n, next)
+				next = (next + 1) % len(want)
+			}
+		})
+	}
 }
