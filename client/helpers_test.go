@@ -17,45 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/internal/testnet"
 	"github.com/rtspkit/rtspkit/server"
-)
-
-// udpRange returns a range of 40 UDP ports for one test server (or one
-// multicast group), so that parallel tests do not compete for the same
-// pair. The range starts at a port the kernel just found free in its
-// ephemeral range, where fixed ranges of other test binaries running at
-// the same time are unlikely, and never overlaps a range handed out
-// before in this process.
-func udpRange() (int, int) {
-	rangesMu.Lock()
-	defer rangesMu.Unlock()
-	for {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			panic(err)
-		}
-		p := c.LocalAddr().(*net.UDPAddr).Port &^ 1
-		c.Close()
-		if p+40 > 65535 {
-			continue
-		}
-		clash := false
-		for _, r := range ranges {
-			if p < r+40 && r < p+40 {
-				clash = true
-			}
-		}
-		if clash {
-			continue
-		}
-		ranges = append(ranges, p)
-		return p, p + 39
-	}
-}
-
-var (
-	rangesMu sync.Mutex
-	ranges   []int
 )
 
 // testServer is a started server with one H.264 session "test" fed from
@@ -219,7 +182,7 @@ func startWithRetry(t *testing.T, cfg server.Config, setup func(*server.Server) 
 	t.Helper()
 	var err error
 	for range 5 {
-		cfg.UDPPortMin, cfg.UDPPortMax = udpRange()
+		cfg.UDPPortMin, cfg.UDPPortMax = testnet.UDPRange()
 		srv := server.New()
 		require.NoError(t, srv.InitConfig(cfg))
 		require.NoError(t, setup(srv))

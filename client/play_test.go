@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/internal/testnet"
 	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtp"
 	"github.com/rtspkit/rtspkit/server"
@@ -215,7 +216,7 @@ func TestPlayTCP(t *testing.T) {
 // mcastPort gives each multicast test its own ports (a range of 40, of
 // which a two-track group uses four).
 func mcastPort() int {
-	lo, _ := udpRange()
+	lo, _ := testnet.UDPRange()
 	return lo
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rtspkit/rtspkit/internal/testnet"
 )
 
 // newTestServer returns an initialised server on free ports; UDP ports come
@@ -31,8 +33,7 @@ func newTestServer(t *testing.T, cfg Config) *Server {
 		cfg.Port = -1
 	}
 	if cfg.UDPPortMin == 0 {
-		base := 20000 + int(testPortSeq.next())*40
-		cfg.UDPPortMin, cfg.UDPPortMax = base, base+39
+		cfg.UDPPortMin, cfg.UDPPortMax = testnet.UDPRange()
 	}
 	if cfg.AdvertisedHost == "" {
 		cfg.AdvertisedHost = "127.0.0.1"
