@@ -39,6 +39,7 @@ type microRow struct {
 }
 
 type loadRow struct {
+	Mode               string // "", "relay" or "push" (loadbench's rows)
 	Transport          string
 	Readers            int
 	Server             string
@@ -82,7 +83,7 @@ func run(quick bool, rows string, repeat int, window time.Duration, readme, summ
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "bin")
 	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/microtable", "./cmd/loadbench",
-		"./cmd/benchserver-ours", "./cmd/benchserver-gortsplib", "./cmd/swarm")
+		"./cmd/benchserver-ours", "./cmd/benchserver-gortsplib", "./cmd/swarm", "./cmd/benchpub")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build (run from the bench directory): %w", err)
@@ -93,7 +94,7 @@ func run(quick bool, rows string, repeat int, window time.Duration, readme, summ
 		"-repeat", fmt.Sprint(repeat), "-window", window.String()}
 	if quick {
 		microArgs = append(microArgs, "-count", "1", "-benchtime", "300ms")
-		loadArgs = append(loadArgs, "-rows", "tcp:50,udp:50", "-window", "4s", "-warmup", "2s")
+		loadArgs = append(loadArgs, "-rows", "tcp:50,udp:50,relay-tcp:50,push:20", "-window", "4s", "-warmup", "2s")
 	} else if rows != "" {
 		loadArgs = append(loadArgs, "-rows", rows)
 	}
@@ -147,9 +148,9 @@ func run(quick bool, rows string, repeat int, window time.Duration, readme, summ
 // summaryTable writes the load rows side by side (rtspkit / gortsplib) and
 // the packetization and heap figures, for the project's README.
 func summaryTable(w *bytes.Buffer, micro []microRow, load []loadRow) {
-	find := func(t string, n int, server string) *loadRow {
+	find := func(mode, t string, n int, server string) *loadRow {
 		for i := range load {
-			if load[i].Transport == t && load[i].Readers == n && load[i].Server == server {
+			if load[i].Mode == mode && load[i].Transport == t && load[i].Readers == n && load[i].Server == server {
 				return &load[i]
 			}
 		}
@@ -167,26 +168,40 @@ func summaryTable(w *bytes.Buffer, micro []microRow, load []loadRow) {
 	var maxHeap int64
 	for i := range load {
 		o := &load[i]
-		if o.Server != "rtspkit" {
+		if o.Server != "rtspkit" || o.Mode == "push" {
 			continue
 		}
+		label := fmt.Sprintf("%d %s readers", o.Readers, strings.ToUpper(o.Transport))
+		if o.Mode == "relay" {
+			label = fmt.Sprintf("relay: 1 publisher → %d %s readers", o.Readers, strings.ToUpper(o.Transport))
+		}
 		if o.Error != "" {
-			fmt.Fprintf(w, "| %d %s readers | error: %s | | | | | |\n", o.Readers, strings.ToUpper(o.Transport), o.Error)
+			fmt.Fprintf(w, "| %s | error: %s | | | | | |\n", label, o.Error)
 			continue
 		}
 		maxHeap = max(maxHeap, o.HeapPerReaderBytes)
-		g := find(o.Transport, o.Readers, "gortsplib")
+		g := find(o.Mode, o.Transport, o.Readers, "gortsplib")
 		if g == nil || g.Error != "" {
-			fmt.Fprintf(w, "| %d %s readers | %.0f Mbit/s | %.3f / – | %.1f / – | %.3f / – | – | %.2f (%.2f; %.2f) / – |\n",
-				o.Readers, strings.ToUpper(o.Transport), o.Mbps, o.LossPct, o.CPUPct, o.CPUPerGbit,
+			fmt.Fprintf(w, "| %s | %.0f Mbit/s | %.3f / – | %.1f / – | %.3f / – | – | %.2f (%.2f; %.2f) / – |\n",
+				label, o.Mbps, o.LossPct, o.CPUPct, o.CPUPerGbit,
 				o.LatencyP99Ms, o.LatencyKeyP99Ms, o.LatencyOtherP99Ms)
 			continue
 		}
-		fmt.Fprintf(w, "| %d %s readers | %.0f Mbit/s | %.3f / %.3f | %.1f / %.1f | %.3f / %.3f | %.2f | %.2f (%.2f; %.2f) / %.2f |\n",
-			o.Readers, strings.ToUpper(o.Transport), o.Mbps, o.LossPct, g.LossPct, o.CPUPct, g.CPUPct,
+		fmt.Fprintf(w, "| %s | %.0f Mbit/s | %.3f / %.3f | %.1f / %.1f | %.3f / %.3f | %.2f | %.2f (%.2f; %.2f) / %.2f |\n",
+			label, o.Mbps, o.LossPct, g.LossPct, o.CPUPct, g.CPUPct,
 			o.CPUPerGbit, g.CPUPerGbit, o.RatioToGortsplib, o.LatencyP99Ms, o.LatencyKeyP99Ms, o.LatencyOtherP99Ms, g.LatencyP99Ms)
 	}
 	fmt.Fprintf(w, "\n")
+	for i := range load {
+		o := &load[i]
+		if o.Server != "rtspkit" || o.Mode != "push" || o.Error != "" {
+			continue
+		}
+		if g := find("push", o.Transport, o.Readers, "gortsplib"); g != nil && g.Error == "" {
+			fmt.Fprintf(w, "Publishing, %d publishers over TCP (%.0f Mbit/s pushed): %.3f CPU-s per pushed Gbit, gortsplib's client %.3f (ratio %.2f).\n",
+				o.Readers, o.Mbps, o.CPUPerGbit, g.CPUPerGbit, o.RatioToGortsplib)
+		}
+	}
 	for _, r := range micro {
 		if r.Impl == "rtspkit" && r.What == "packetize+marshal" {
 			fmt.Fprintf(w, "Packetize + marshal of %s (a whole second of the stream per op): %.1f GB/s, %d allocs/op, %.1f× gortsplib.\n",
@@ -268,9 +283,9 @@ func targets(w *bytes.Buffer, micro []microRow, load []loadRow) {
 			}
 		}
 	}
-	find := func(t string, n int, server string) *loadRow {
+	find := func(mode, t string, n int, server string) *loadRow {
 		for i := range load {
-			if load[i].Transport == t && load[i].Readers == n && load[i].Server == server {
+			if load[i].Mode == mode && load[i].Transport == t && load[i].Readers == n && load[i].Server == server {
 				return &load[i]
 			}
 		}
@@ -284,7 +299,22 @@ func targets(w *bytes.Buffer, micro []microRow, load []loadRow) {
 			continue
 		}
 		if r.Error != "" {
-			fmt.Fprintf(w, "| %s %d readers | error: %s | **no** |\n", r.Transport, r.Readers, r.Error)
+			fmt.Fprintf(w, "| %s %s %d | error: %s | **no** |\n", r.Mode, r.Transport, r.Readers, r.Error)
+			continue
+		}
+		switch r.Mode {
+		case "relay":
+			// The publishing issue: a relay, ingest to fan-out, at most
+			// 1/3 of gortsplib's CPU per delivered Gbit.
+			fmt.Fprintf(w, "| relay to %d %s readers: CPU per delivered Gbit ≤ 1/3 of gortsplib's | %.2f (%.3f vs %.3f CPU-s/Gbit) | %s |\n",
+				r.Readers, r.Transport, r.RatioToGortsplib, r.CPUPerGbit, r.CPUPerGbit/max(r.RatioToGortsplib, 1e-9),
+				mark(r.RatioToGortsplib > 0 && r.RatioToGortsplib <= 1.0/3))
+			fmt.Fprintf(w, "| relay to %d %s readers: no loss | %.3f %% lost, %d readers unhealthy | %s |\n",
+				r.Readers, r.Transport, r.LossPct, r.Unhealthy, mark(healthy(r)))
+			continue
+		case "push":
+			fmt.Fprintf(w, "| push, %d publishers: CPU per pushed Gbit (no target; measured) | %.3f CPU-s/Gbit, %.2f of gortsplib's client | – |\n",
+				r.Readers, r.CPUPerGbit, r.RatioToGortsplib)
 			continue
 		}
 		limit := 0.25
@@ -296,7 +326,7 @@ func targets(w *bytes.Buffer, micro []microRow, load []loadRow) {
 				r.Transport, r.Readers, limit, r.RatioToGortsplib, r.CPUPerGbit, r.CPUPerGbit/r.RatioToGortsplib,
 				mark(r.RatioToGortsplib <= limit))
 		}
-		g := find(r.Transport, r.Readers, "gortsplib")
+		g := find("", r.Transport, r.Readers, "gortsplib")
 		must := healthy(g) || (r.Transport == "udp" && r.Readers >= 300)
 		if must {
 			fmt.Fprintf(w, "| %s %d readers: no loss | %.3f %% lost, %d readers unhealthy | %s |\n",

@@ -9,6 +9,11 @@
 //
 //	benchserver-gortsplib -file ../testdata/h264_high_720p_4mbps_bframes.h264 -port 25556
 //
+// With -relay it serves no file and relays instead, as gortsplib's example
+// "server" for v4.16.2 does: ANNOUNCE makes a ServerStream of the
+// publisher's description, and RECORD writes every RTP packet the publisher
+// sends to it with WritePacketRTP (cmd/benchpub publishes).
+//
 // Same flags and output lines as benchserver-ours.
 package main
 
@@ -90,11 +95,26 @@ func run(f *srvmain.Flags) error {
 	}
 	h := &handler{playing: map[*gortsplib.ServerSession]struct{}{}}
 	srv := &gortsplib.Server{
-		Handler:        h,
 		RTSPAddress:    net.JoinHostPort("127.0.0.1", strconv.Itoa(f.Port)),
 		UDPRTPAddress:  net.JoinHostPort("127.0.0.1", strconv.Itoa(f.UDPPort)),
 		UDPRTCPAddress: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.UDPPort+1)),
 	}
+	if f.Relay {
+		r := &relayHandler{handler: h, server: srv}
+		srv.Handler = r
+		if err := srv.Start(); err != nil {
+			return err
+		}
+		defer srv.Close()
+		return f.ServeRelay(srvmain.Server{
+			Name:      "gortsplib",
+			URL:       "rtsp://" + srv.RTSPAddress + "/" + mount,
+			Readers:   h.readers,
+			Report:    h.report,
+			Published: r.published.Load,
+		})
+	}
+	srv.Handler = h
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -146,16 +166,17 @@ func run(f *srvmain.Flags) error {
 			}
 			return nil
 		},
-		Readers: func() int {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			return len(h.playing)
-		},
-		Report: func() string {
-			h.mu.Lock()
-			n := len(h.playing)
-			h.mu.Unlock()
-			return fmt.Sprintf("readers=%d writeQueueFull=%d", n, h.writeErrors.Load())
-		},
+		Readers: h.readers,
+		Report:  h.report,
 	}, st)
+}
+
+func (h *handler) readers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.playing)
+}
+
+func (h *handler) report() string {
+	return fmt.Sprintf("readers=%d writeQueueFull=%d", h.readers(), h.writeErrors.Load())
 }

@@ -6,6 +6,10 @@
 //	benchserver-ours -file ../testdata/h264_high_720p_4mbps_bframes.h264 -port 25554 \
 //	    -cpuprofile ours.cpu -memprofile ours.heap
 //
+// With -relay it serves no file: it accepts publishers (Config.PublishPaths,
+// any path) and readers play what cmd/benchpub publishes to /bench, through
+// the server's ingest: the relay rows of the load benchmark.
+//
 // It prints "READY rtsp://127.0.0.1:PORT/bench" when readers may connect and
 // stops on SIGTERM, SIGINT or after -duration, writing the profiles then.
 package main
@@ -38,8 +42,7 @@ func run(f *srvmain.Flags, queue int) error {
 	if err != nil {
 		return err
 	}
-	srv := server.New()
-	err = srv.InitConfig(server.Config{
+	cfg := server.Config{
 		Port:           f.Port,
 		ListenAddress:  "127.0.0.1",
 		AdvertisedHost: "127.0.0.1",
@@ -47,16 +50,22 @@ func run(f *srvmain.Flags, queue int) error {
 		UDPPortMax:     f.UDPPort + 99,
 		TimestampUnit:  server.Clock90kHz,
 		ReaderQueue:    queue,
-	})
-	if err != nil {
+	}
+	if f.Relay {
+		cfg.PublishPaths = []string{"*"}
+	}
+	srv := server.New()
+	if err := srv.InitConfig(cfg); err != nil {
 		return err
 	}
-	video := server.MediaH264
-	if st.HEVC {
-		video = server.MediaH265
-	}
-	if err := srv.CreateSession(mount, video, false); err != nil {
-		return err
+	if !f.Relay {
+		video := server.MediaH264
+		if st.HEVC {
+			video = server.MediaH265
+		}
+		if err := srv.CreateSession(mount, video, false); err != nil {
+			return err
+		}
 	}
 	if err := srv.Start(); err != nil {
 		return err
@@ -66,10 +75,7 @@ func run(f *srvmain.Flags, queue int) error {
 		_ = srv.Deinit()
 		_ = srv.Destroy()
 	}()
-	url, err := srv.URL(mount)
-	if err != nil {
-		return err
-	}
+	url := "rtsp://" + srv.Addr().String() + "/" + mount
 	readers := func() int {
 		s, err := srv.Stats(mount)
 		if err != nil {
@@ -88,6 +94,21 @@ func run(f *srvmain.Flags, queue int) error {
 			pkts += r.Packets
 		}
 		return fmt.Sprintf("readers=%d framesDropped=%d packetsWritten=%d", len(s.Readers), drops, pkts)
+	}
+	if f.Relay {
+		return f.ServeRelay(srvmain.Server{
+			Name:    "rtspkit",
+			URL:     url,
+			Readers: readers,
+			Report:  report,
+			Published: func() uint64 {
+				s, err := srv.Stats(mount)
+				if err != nil {
+					return 0 // no publisher yet
+				}
+				return s.UnitsIn
+			},
+		})
 	}
 	return f.Run(srvmain.Server{
 		Name: "rtspkit",

@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,9 +46,27 @@ var kinds = map[string]serverKind{
 	"ours":      {"rtspkit", "benchserver-ours", 25554, 25000},
 }
 
+// row is one line of the table. mode "" serves the file; "relay" serves
+// what cmd/benchpub (our client.Publisher, the same for both servers)
+// publishes to the server, so that the server's ingest is measured with its
+// fan-out; "push" runs no swarm and measures the publisher instead:
+// readers publishers of the implementation in cmd/benchpub push to our
+// server (the sink), and the CPU is the publishing process's.
 type row struct {
+	mode      string
 	transport string
 	readers   int
+}
+
+// label is the row as written in -rows.
+func (r row) label() string {
+	switch r.mode {
+	case "relay":
+		return "relay-" + r.transport
+	case "push":
+		return "push"
+	}
+	return r.transport
 }
 
 type opts struct {
@@ -95,7 +114,8 @@ type swarmResult struct {
 }
 
 func main() {
-	rowsFlag := flag.String("rows", "tcp:100,tcp:500,udp:100,udp:300", "comma-separated transport:readers rows")
+	rowsFlag := flag.String("rows", "tcp:100,tcp:500,udp:100,udp:300,relay-tcp:100,relay-udp:100,push:50",
+		"comma-separated rows: tcp:N, udp:N (N readers of the served file), relay-tcp:N, relay-udp:N (N readers of a relayed publisher), push:N (N publishers)")
 	serversFlag := flag.String("servers", "gortsplib,ours", "servers to run, in this order for each row")
 	repeat := flag.Int("repeat", 1, "runs per row and server (the median by CPU per Gbit is shown, all runs in the notes)")
 	var o opts
@@ -134,7 +154,7 @@ func main() {
 	if o.binDir == "" {
 		o.binDir = filepath.Join(o.workDir, "bin")
 		progress("building the servers and the swarm")
-		cmd := exec.Command("go", "build", "-o", o.binDir+"/", "./cmd/benchserver-ours", "./cmd/benchserver-gortsplib", "./cmd/swarm")
+		cmd := exec.Command("go", "build", "-o", o.binDir+"/", "./cmd/benchserver-ours", "./cmd/benchserver-gortsplib", "./cmd/swarm", "./cmd/benchpub")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fatal(fmt.Errorf("go build (run loadbench from the bench directory): %w", err))
@@ -151,7 +171,7 @@ func main() {
 		i := 0
 		for _, r := range rows {
 			for _, s := range servers {
-				progress("%s %d %s (run %d/%d)", r.transport, r.readers, s.name, rep+1, *repeat)
+				progress("%s %d %s (run %d/%d)", r.label(), r.readers, s.name, rep+1, *repeat)
 				res := runOne(o, s, r, rep)
 				if res.err != nil {
 					progress("  error: %v", res.err)
@@ -174,6 +194,9 @@ func main() {
 
 // jsonRun is one table row for cmd/benchall.
 type jsonRun struct {
+	// Mode is "" (the server serves the file), "relay" or "push" (see
+	// row).
+	Mode               string `json:",omitempty"`
 	Transport          string
 	Readers            int
 	Server             string
@@ -210,7 +233,7 @@ func writeJSON(path string, rows []row, servers []serverKind, all [][]run) error
 		for _, s := range servers {
 			m := median(all[i])
 			i++
-			j := jsonRun{Transport: r.transport, Readers: r.readers, Server: s.name}
+			j := jsonRun{Mode: r.mode, Transport: r.transport, Readers: r.readers, Server: s.name}
 			if m.err != nil {
 				j.Error = m.err.Error()
 				out = append(out, j)
@@ -242,10 +265,21 @@ func parseRows(s string) ([]row, error) {
 	for _, f := range strings.Split(s, ",") {
 		t, n, ok := strings.Cut(strings.TrimSpace(f), ":")
 		k, err := strconv.Atoi(n)
-		if !ok || err != nil || k < 1 || (t != "tcp" && t != "udp") {
-			return nil, fmt.Errorf("bad row %q (want tcp:N or udp:N)", f)
+		var r row
+		switch t {
+		case "tcp", "udp":
+			r = row{"", t, k}
+		case "relay-tcp", "relay-udp":
+			r = row{"relay", strings.TrimPrefix(t, "relay-"), k}
+		case "push":
+			r = row{"push", "tcp", k}
+		default:
+			ok = false
 		}
-		rows = append(rows, row{t, k})
+		if !ok || err != nil || k < 1 {
+			return nil, fmt.Errorf("bad row %q (want tcp:N, udp:N, relay-tcp:N, relay-udp:N or push:N)", f)
+		}
+		rows = append(rows, r)
 	}
 	return rows, nil
 }
@@ -398,29 +432,57 @@ func exited(p *proc) string {
 }
 
 func runOne(o opts, k serverKind, r row, rep int) run {
+	if r.mode == "push" {
+		return runPush(o, k, r, rep)
+	}
 	out := run{server: k.name, row: r}
-	tag := fmt.Sprintf("%s-%s%d-%d", k.bin, r.transport, r.readers, rep)
+	tag := fmt.Sprintf("%s-%s%d-%d", k.bin, r.label(), r.readers, rep)
+	// The send log is the server's, or in a relay row the publisher's:
+	// latency is then from the publisher's write to the reader.
 	sendLog := filepath.Join(o.workDir, tag+".send")
 	arrivals := filepath.Join(o.workDir, tag+".arr")
+	duration := (o.warmup + o.window + 2*time.Minute).String()
 	args := []string{
 		"-file", o.file,
 		"-port", strconv.Itoa(k.port),
 		"-udp-port", strconv.Itoa(k.udp),
-		"-duration", (o.warmup + o.window + 2*time.Minute).String(),
-		"-latency-log", sendLog,
+		"-duration", duration,
+	}
+	if r.mode == "relay" {
+		args = append(args, "-relay")
+	} else {
+		args = append(args, "-latency-log", sendLog)
 	}
 	if o.heap {
 		args = append(args, "-heap-readers", strconv.Itoa(r.readers))
 	}
 	if o.profileDir != "" {
 		args = append(args,
-			"-cpuprofile", filepath.Join(o.profileDir, fmt.Sprintf("%s-%s%d.cpu", k.bin, r.transport, r.readers)),
-			"-memprofile", filepath.Join(o.profileDir, fmt.Sprintf("%s-%s%d.heap", k.bin, r.transport, r.readers)))
+			"-cpuprofile", filepath.Join(o.profileDir, fmt.Sprintf("%s-%s%d.cpu", k.bin, r.label(), r.readers)),
+			"-memprofile", filepath.Join(o.profileDir, fmt.Sprintf("%s-%s%d.heap", k.bin, r.label(), r.readers)))
 	}
 	srv, err := start(filepath.Join(o.binDir, k.bin), args, os.Stderr)
 	if err != nil {
 		out.err = err
 		return out
+	}
+	stopPub := func() {}
+	if r.mode == "relay" {
+		pub, err := start(filepath.Join(o.binDir, "benchpub"), []string{
+			"-file", o.file, "-url", fmt.Sprintf("rtsp://127.0.0.1:%d/bench", k.port), "-impl", "ours",
+			"-duration", duration, "-latency-log", sendLog,
+		}, os.Stderr)
+		if err != nil {
+			<-srv.collect(nil)
+			srv.terminate(5 * time.Second)
+			out.err = err
+			return out
+		}
+		pubLines := pub.collect(nil)
+		stopPub = func() { // writes the send log
+			pub.terminate(10 * time.Second)
+			<-pubLines
+		}
 	}
 	keep := func(l string) {
 		switch {
@@ -432,6 +494,7 @@ func runOne(o opts, k serverKind, r row, rep int) run {
 	}
 	ready, err := srv.waitLine("READY ", 20*time.Second, keep)
 	if err != nil {
+		stopPub()
 		<-srv.collect(nil)
 		srv.terminate(5 * time.Second)
 		out.err = err
@@ -442,6 +505,7 @@ func runOne(o opts, k serverKind, r row, rep int) run {
 	// collector; out.heap and out.report are read only after it is done.
 	srvLines := srv.collect(keep)
 	stopServer := func() {
+		stopPub()
 		srv.terminate(15 * time.Second)
 		<-srvLines
 	}
@@ -507,6 +571,117 @@ func runOne(o opts, k serverKind, r row, rep int) run {
 	return out
 }
 
+// runPush measures publishers rather than a server: r.readers publishers
+// of k's implementation (cmd/benchpub -impl) push the file at its rate
+// over TCP to our server (the sink, always the same), and the row is the
+// publishing process's CPU per pushed Gbit (RTP bytes the publishers
+// handed to their connections in the window).
+func runPush(o opts, k serverKind, r row, rep int) run {
+	out := run{server: k.name, row: r}
+	sinkKind := kinds["ours"]
+	duration := (o.warmup + o.window + 2*time.Minute).String()
+	sink, err := start(filepath.Join(o.binDir, sinkKind.bin), []string{
+		"-file", o.file, "-relay", "-duration", duration,
+		"-port", strconv.Itoa(sinkKind.port), "-udp-port", strconv.Itoa(sinkKind.udp),
+	}, os.Stderr)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	sinkLines := sink.collect(nil)
+	defer func() {
+		sink.terminate(15 * time.Second)
+		<-sinkLines
+	}()
+	// The publishers start once the sink listens: gortsplib's client
+	// does not retry, and ours would count a retry.
+	if err := waitListening(sinkKind.port, 20*time.Second); err != nil {
+		out.err = err
+		return out
+	}
+	impl := "ours"
+	if k.name == "gortsplib" {
+		impl = "gortsplib"
+	}
+	args := []string{"-file", o.file, "-url", fmt.Sprintf("rtsp://127.0.0.1:%d/bench", sinkKind.port),
+		"-impl", impl, "-n", strconv.Itoa(r.readers), "-duration", duration}
+	if o.profileDir != "" {
+		args = append(args, "-cpuprofile", filepath.Join(o.profileDir, fmt.Sprintf("benchpub-%s-push%d-%d.cpu", impl, r.readers, rep)))
+	}
+	pub, err := start(filepath.Join(o.binDir, "benchpub"), args, os.Stderr)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	defer func() {
+		done := pub.collect(nil)
+		pub.terminate(10 * time.Second)
+		<-done
+	}()
+	if _, err := pub.waitLine("READY", 60*time.Second, nil); err != nil {
+		out.err = err
+		return out
+	}
+	// pushed asks the publisher for its counters.
+	pushed := func() (map[string]int64, error) {
+		_ = pub.cmd.Process.Signal(syscall.SIGUSR1)
+		l, err := pub.waitLine("REPORT ", 10*time.Second, nil)
+		if err != nil {
+			return nil, err
+		}
+		out.report = strings.TrimPrefix(l, "REPORT ")
+		return parseKV(out.report), nil
+	}
+	time.Sleep(o.warmup)
+	b0, err := pushed()
+	if err != nil {
+		out.err = err
+		return out
+	}
+	c0, err1 := cpuTicks(pub.cmd.Process.Pid)
+	m0 := machineBusy()
+	t0 := time.Now()
+	time.Sleep(o.window)
+	c1, err2 := cpuTicks(pub.cmd.Process.Pid)
+	m1 := machineBusy()
+	secs := time.Since(t0).Seconds()
+	b1, err3 := pushed()
+	for _, e := range []error{err1, err2, err3} {
+		if e != nil {
+			out.err = e
+			return out
+		}
+	}
+	out.res = swarmResult{Transport: "tcp", Readers: r.readers, Connected: int(b1["connected"]), WindowSeconds: secs,
+		Bytes: uint64(b1["pushedBytes"] - b0["pushedBytes"])}
+	out.res.Mbps = float64(out.res.Bytes) * 8 / secs / 1e6
+	out.cpuPct = float64(c1-c0) / userHZ / secs * 100
+	out.otherPct = max(0, float64((m1-m0)-(c1-c0))/userHZ/secs*100)
+	if out.res.Mbps > 0 {
+		out.cpuPerGb = (out.cpuPct / 100) / (out.res.Mbps / 1000)
+	}
+	if out.res.Connected < r.readers {
+		out.err = fmt.Errorf("%d of %d publishers connected (%s)", out.res.Connected, r.readers, out.report)
+	}
+	return out
+}
+
+// waitListening returns once 127.0.0.1:port accepts connections.
+func waitListening(port int, timeout time.Duration) error {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			return c.Close()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: not listening after %v: %w", addr, timeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func parseKV(s string) map[string]int64 {
 	m := map[string]int64{}
 	for _, f := range strings.Fields(s) {
@@ -551,7 +726,7 @@ func printTable(w io.Writer, rows []row, servers []serverKind, all [][]run, o op
 			i++
 			m := median(rs)
 			if m.err != nil {
-				fmt.Fprintf(w, "| %s | %d | %s | – | – | – | – | – | – | – | – | – | – | error: %v |\n", r.transport, r.readers, s.name, m.err)
+				fmt.Fprintf(w, "| %s | %d | %s | – | – | – | – | – | – | – | – | – | – | error: %v |\n", r.label(), r.readers, s.name, m.err)
 				continue
 			}
 			ratio := "–"
@@ -585,10 +760,13 @@ func printTable(w io.Writer, rows []row, servers []serverKind, all [][]run, o op
 				notes = append(notes, fmt.Sprintf("%d latency samples misattributed", m.lat.mismatch))
 			}
 			fmt.Fprintf(w, "| %s | %d | %s | %.0f | %.3f (%d) | %.1f | %.3f | %s | %s | %s | %s | %.0f | %.0f | %s |\n",
-				r.transport, r.readers, s.name, m.res.Mbps, m.res.LossPct, m.res.ReadersWithLoss,
+				r.label(), r.readers, s.name, m.res.Mbps, m.res.LossPct, m.res.ReadersWithLoss,
 				m.cpuPct, m.cpuPerGb, ratio, m.lat.String(), m.lat.Split(), heap, m.swarmPct, m.otherPct, strings.Join(notes, "; "))
 		}
 	}
-	fmt.Fprintf(w, "\nWindow %v after %v of warm-up, input %s at 25 fps; CPU from /proc/<pid>/stat of the server process.\n",
+	fmt.Fprintf(w, "\nWindow %v after %v of warm-up, input %s at 25 fps; CPU from /proc/<pid>/stat of the server process. "+
+		"relay rows: the server relays one publisher (cmd/benchpub, our client.Publisher over TCP, the same for both servers) to the readers, "+
+		"and latency runs from the publisher's write to the reader. push rows: the readers column is the number of publishers, "+
+		"the server column their implementation, delivered is what they pushed (to our server), and CPU is the publishing process's.\n",
 		o.window, o.warmup, filepath.Base(o.file))
 }

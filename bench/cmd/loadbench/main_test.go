@@ -11,10 +11,10 @@ import (
 )
 
 func TestParseRows(t *testing.T) {
-	rows, err := parseRows("tcp:100, udp:3")
+	rows, err := parseRows("tcp:100, udp:3,relay-udp:7,push:2")
 	require.NoError(t, err)
-	require.Equal(t, []row{{"tcp", 100}, {"udp", 3}}, rows)
-	for _, bad := range []string{"tcp", "sctp:1", "udp:0", "tcp:x"} {
+	require.Equal(t, []row{{"", "tcp", 100}, {"", "udp", 3}, {"relay", "udp", 7}, {"push", "tcp", 2}}, rows)
+	for _, bad := range []string{"tcp", "sctp:1", "udp:0", "tcp:x", "relay:3", "push-tcp:1"} {
 		_, err := parseRows(bad)
 		require.Error(t, err, bad)
 	}

@@ -33,6 +33,9 @@ type Flags struct {
 	MemProfile  string
 	LatencyLog  string
 	HeapReaders int
+	// Relay: serve what a publisher pushes to the bench path instead of
+	// the file (ServeRelay).
+	Relay bool
 }
 
 // Register adds the flags to fs with defaults for the given RTSP and UDP
@@ -46,6 +49,7 @@ func (f *Flags) Register(fs *flag.FlagSet, port, udpPort int) {
 	fs.StringVar(&f.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	fs.StringVar(&f.MemProfile, "memprofile", "", "write a heap profile to this file: with -heap-readers when the readers are connected, else at exit (sampling every 4 KiB)")
 	fs.StringVar(&f.LatencyLog, "latency-log", "", "write each access unit's send start and return (unix ns) to this file at exit")
+	fs.BoolVar(&f.Relay, "relay", false, "relay: accept a publisher on the bench path (cmd/benchpub) and serve its stream instead of the file")
 	fs.IntVar(&f.HeapReaders, "heap-readers", 0, "when N readers are connected, print the heap per reader (HEAP line)")
 }
 
@@ -62,6 +66,9 @@ type Server struct {
 	// Report, if set, returns a line of server-side counters printed on
 	// SIGUSR1 (drops and the like).
 	Report func() string
+	// Published, in relay mode (ServeRelay), returns the number of access
+	// units the server has received from its publisher so far.
+	Published func() uint64
 }
 
 // Load reads the input named by the flags.
@@ -74,22 +81,11 @@ func (f *Flags) Load() (*media.Stream, error) {
 // started, for the load driver and the swarm, and "REPORT <counters>" on
 // SIGUSR1.
 func (f *Flags) Run(srv Server, st *media.Stream) error {
-	if f.MemProfile != "" {
-		runtime.MemProfileRate = 4096
+	stopProfile, err := f.startProfiles()
+	if err != nil {
+		return err
 	}
-	if f.CPUProfile != "" {
-		out, err := os.Create(f.CPUProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(out); err != nil {
-			return err
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			out.Close()
-		}()
-	}
+	defer stopProfile()
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 
@@ -146,13 +142,87 @@ func (f *Flags) Run(srv Server, st *media.Stream) error {
 	}
 }
 
+// ServeRelay is Run for a server that relays a publisher instead of feeding
+// the file itself (loadbench's relay rows; cmd/benchpub publishes): it
+// prints "READY <url>" once the publisher has delivered two access units
+// (every server can answer DESCRIBE then), the HEAP line as Run does,
+// "REPORT <counters>" on SIGUSR1, and returns on SIGINT, SIGTERM or after
+// Duration.
+func (f *Flags) ServeRelay(srv Server) error {
+	stopProfile, err := f.startProfiles()
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	usr := make(chan os.Signal, 1)
+	signal.Notify(usr, syscall.SIGUSR1)
+	deadline := time.NewTimer(f.Duration)
+	defer deadline.Stop()
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
+	var base heapSample
+	ready := false
+	for {
+		select {
+		case <-poll.C:
+			if ready || srv.Published() < 2 {
+				continue
+			}
+			if f.HeapReaders > 0 {
+				// Two seconds of the publisher's stream before the
+				// baseline, as Run does: the GOP cache is full then.
+				if base.heap == 0 {
+					time.Sleep(2 * time.Second)
+					base = heapNow()
+				}
+				go heapReport(base, f.HeapReaders, srv.Readers, f.MemProfile)
+			}
+			fmt.Printf("READY %s\n", srv.URL)
+			ready = true
+		case <-usr:
+			if srv.Report != nil {
+				fmt.Printf("REPORT %s\n", srv.Report())
+			}
+		case <-stop:
+			return f.finish(nil)
+		case <-deadline.C:
+			return f.finish(nil)
+		}
+	}
+}
+
+// startProfiles sets the heap sampling rate and starts the CPU profile the
+// flags ask for; the returned function stops it.
+func (f *Flags) startProfiles() (func(), error) {
+	if f.MemProfile != "" {
+		runtime.MemProfileRate = 4096
+	}
+	if f.CPUProfile == "" {
+		return func() {}, nil
+	}
+	out, err := os.Create(f.CPUProfile)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		out.Close()
+	}, nil
+}
+
 func (f *Flags) finish(log [][2]int64) error {
 	if f.MemProfile != "" && f.HeapReaders == 0 {
 		if err := writeHeapProfile(f.MemProfile); err != nil {
 			return err
 		}
 	}
-	if f.LatencyLog != "" {
+	if f.LatencyLog != "" && log != nil {
 		if err := WriteSendLog(f.LatencyLog, log); err != nil {
 			return err
 		}
