@@ -302,6 +302,7 @@ func targets(w *bytes.Buffer, micro []microRow, load []loadRow) {
 			fmt.Fprintf(w, "| %s %s %d | error: %s | **no** |\n", r.Mode, r.Transport, r.Readers, r.Error)
 			continue
 		}
+		maxHeap = max(maxHeap, r.HeapPerReaderBytes)
 		switch r.Mode {
 		case "relay":
 			// The publishing issue: a relay, ingest to fan-out, at most
@@ -336,7 +337,6 @@ func targets(w *bytes.Buffer, micro []microRow, load []loadRow) {
 			fmt.Fprintf(w, "| %s 100 readers: latency p99 < 2 ms | %.2f ms (keyframes %.2f, other frames %.2f) | %s |\n",
 				r.Transport, r.LatencyP99Ms, r.LatencyKeyP99Ms, r.LatencyOtherP99Ms, mark(r.LatencyP99Ms < 2))
 		}
-		maxHeap = max(maxHeap, r.HeapPerReaderBytes)
 	}
 	fmt.Fprintf(w, "| heap per reader ≤ 64 KiB | %.1f KiB at most | %s |\n", float64(maxHeap)/1024, mark(maxHeap > 0 && maxHeap <= 64<<10))
 }
