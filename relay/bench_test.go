@@ -3,14 +3,12 @@ package relay_test
 import (
 	"context"
 	"net"
-	"os"
 	"sort"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/rtspkit/rtspkit/client"
-	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/relay"
 	"github.com/rtspkit/rtspkit/server"
 )
@@ -33,21 +31,7 @@ func BenchmarkPushHop(b *testing.B) {
 }
 
 func benchHop(b *testing.B, hop bool) {
-	data, err := os.ReadFile("../testdata/h264_main_720p.h264")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var d h26x.H264AUDetector
-	var aus [][]byte
-	var cur [][]byte
-	for _, nal := range h26x.SplitNALs(nil, data) {
-		if d.StartsNewAU(nal) && len(cur) > 0 {
-			aus = append(aus, h26x.AppendAnnexB(nil, cur...))
-			cur = nil
-		}
-		cur = append(cur, nal)
-	}
-	aus = append(aus, h26x.AppendAnnexB(nil, cur...))
+	aus := sampleAUs(b)
 
 	cam, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1"})
 	if err != nil {

@@ -18,15 +18,10 @@ import (
 
 const hang = 30 * time.Second
 
-// camera is a server with one H.264 session fed in real time.
-func camera(t *testing.T) (*server.Server, *server.Stream) {
-	srv, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1"})
-	require.NoError(t, err)
-	st, err := srv.NewStream("test", server.VideoH264, server.AudioNone)
-	require.NoError(t, err)
-	require.NoError(t, srv.Start())
+// sampleAUs returns the access units of the H.264 sample, Annex-B.
+func sampleAUs(tb testing.TB) [][]byte {
 	data, err := os.ReadFile("../testdata/h264_main_720p.h264")
-	require.NoError(t, err)
+	require.NoError(tb, err)
 	var d h26x.H264AUDetector
 	var aus [][]byte
 	var cur [][]byte
@@ -37,7 +32,17 @@ func camera(t *testing.T) (*server.Server, *server.Stream) {
 		}
 		cur = append(cur, nal)
 	}
-	aus = append(aus, h26x.AppendAnnexB(nil, cur...))
+	return append(aus, h26x.AppendAnnexB(nil, cur...))
+}
+
+// camera is a server with one H.264 session fed in real time.
+func camera(t *testing.T) (*server.Server, *server.Stream) {
+	srv, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1"})
+	require.NoError(t, err)
+	st, err := srv.NewStream("test", server.VideoH264, server.AudioNone)
+	require.NoError(t, err)
+	require.NoError(t, srv.Start())
+	aus := sampleAUs(t)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -7,94 +7,17 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
-	"github.com/bluenviron/gortsplib/v4/pkg/base"
-	"github.com/bluenviron/gortsplib/v4/pkg/description"
-	"github.com/bluenviron/gortsplib/v4/pkg/format"
-	"github.com/pion/rtp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rtspkit/rtspkit/bench/internal/gortsplibrelay"
 	"github.com/rtspkit/rtspkit/client"
 	rformat "github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
 )
-
-// relay is a gortsplib server that takes one publisher and serves what it
-// publishes to readers, the way media servers built on it (mediamtx) do.
-type relay struct {
-	srv    *gortsplib.Server
-	mu     sync.Mutex
-	stream *gortsplib.ServerStream
-	pub    *gortsplib.ServerSession
-}
-
-func (r *relay) OnSessionClose(ctx *gortsplib.ServerHandlerOnSessionCloseCtx) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stream != nil && ctx.Session == r.pub {
-		r.stream.Close()
-		r.stream, r.pub = nil, nil
-	}
-}
-
-func (r *relay) OnDescribe(*gortsplib.ServerHandlerOnDescribeCtx) (*base.Response, *gortsplib.ServerStream, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stream == nil {
-		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
-	}
-	return &base.Response{StatusCode: base.StatusOK}, r.stream, nil
-}
-
-func (r *relay) OnAnnounce(ctx *gortsplib.ServerHandlerOnAnnounceCtx) (*base.Response, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stream != nil {
-		return &base.Response{StatusCode: base.StatusBadRequest}, nil
-	}
-	st := &gortsplib.ServerStream{Server: r.srv, Desc: ctx.Description}
-	if err := st.Initialize(); err != nil {
-		return &base.Response{StatusCode: base.StatusBadRequest}, err
-	}
-	r.stream, r.pub = st, ctx.Session
-	return &base.Response{StatusCode: base.StatusOK}, nil
-}
-
-func (r *relay) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
-	if ctx.Session.State() == gortsplib.ServerSessionStatePreRecord {
-		return &base.Response{StatusCode: base.StatusOK}, nil, nil
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stream == nil {
-		return &base.Response{StatusCode: base.StatusNotFound}, nil, nil
-	}
-	return &base.Response{StatusCode: base.StatusOK}, r.stream, nil
-}
-
-func (r *relay) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response, error) {
-	return &base.Response{StatusCode: base.StatusOK}, nil
-}
-
-func (r *relay) OnRecord(ctx *gortsplib.ServerHandlerOnRecordCtx) (*base.Response, error) {
-	r.mu.Lock()
-	st := r.stream
-	r.mu.Unlock()
-	ctx.Session.OnPacketRTPAny(func(m *description.Media, _ format.Format, pkt *rtp.Packet) {
-		_ = st.WritePacketRTP(m, pkt)
-	})
-	return &base.Response{StatusCode: base.StatusOK}, nil
-}
-
-func (r *relay) published() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stream != nil
-}
 
 func freePort(t *testing.T) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -150,11 +73,11 @@ func TestPublisherIntoGortsplib(t *testing.T) {
 	for _, tr := range []client.Transport{client.TransportTCP, client.TransportUDP} {
 		t.Run(tr.String(), func(t *testing.T) {
 			port, udp := freePort(t), freeUDPPair(t)
-			r := &relay{}
-			r.srv = &gortsplib.Server{Handler: r, RTSPAddress: "127.0.0.1:" + strconv.Itoa(port),
+			r := &gortsplibrelay.Relay{}
+			r.Server = &gortsplib.Server{Handler: r, RTSPAddress: "127.0.0.1:" + strconv.Itoa(port),
 				UDPRTPAddress: "127.0.0.1:" + strconv.Itoa(udp), UDPRTCPAddress: "127.0.0.1:" + strconv.Itoa(udp+1)}
-			require.NoError(t, r.srv.Start())
-			defer r.srv.Close()
+			require.NoError(t, r.Server.Start())
+			defer r.Server.Close()
 			url := "rtsp://127.0.0.1:" + strconv.Itoa(port) + "/cam"
 
 			p, err := client.NewPublisher(url, []rformat.Format{rformat.NewH264(96, sps, pps)}, client.Options{Transport: tr})
@@ -177,7 +100,7 @@ func TestPublisherIntoGortsplib(t *testing.T) {
 				}
 			}()
 			deadline := time.Now().Add(time.Minute)
-			for !p.Stats().Connected || !r.published() {
+			for !p.Stats().Connected || !r.Publishing() {
 				require.True(t, time.Now().Before(deadline), "never published: %+v", p.Stats())
 				time.Sleep(10 * time.Millisecond)
 			}

@@ -10,9 +10,10 @@
 //	benchserver-gortsplib -file ../testdata/h264_high_720p_4mbps_bframes.h264 -port 25556
 //
 // With -relay it serves no file and relays instead, as gortsplib's example
-// "server" for v4.16.2 does: ANNOUNCE makes a ServerStream of the
-// publisher's description, and RECORD writes every RTP packet the publisher
-// sends to it with WritePacketRTP (cmd/benchpub publishes).
+// "server" for v4.16.2 does (internal/gortsplibrelay): ANNOUNCE makes a
+// ServerStream of the publisher's description, and RECORD writes every RTP
+// packet the publisher sends to it with WritePacketRTP (cmd/benchpub
+// publishes).
 //
 // Same flags and output lines as benchserver-ours.
 package main
@@ -34,6 +35,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph265"
 	"github.com/pion/rtp"
 
+	"github.com/rtspkit/rtspkit/bench/internal/gortsplibrelay"
 	"github.com/rtspkit/rtspkit/bench/internal/media"
 	"github.com/rtspkit/rtspkit/bench/internal/srvmain"
 )
@@ -100,7 +102,7 @@ func run(f *srvmain.Flags) error {
 		UDPRTCPAddress: net.JoinHostPort("127.0.0.1", strconv.Itoa(f.UDPPort+1)),
 	}
 	if f.Relay {
-		r := &relayHandler{handler: h, server: srv}
+		r := &relayHandler{Relay: &gortsplibrelay.Relay{Server: srv}, h: h}
 		srv.Handler = r
 		if err := srv.Start(); err != nil {
 			return err
@@ -111,7 +113,7 @@ func run(f *srvmain.Flags) error {
 			URL:       "rtsp://" + srv.RTSPAddress + "/" + mount,
 			Readers:   h.readers,
 			Report:    h.report,
-			Published: r.published.Load,
+			Published: r.Units,
 		})
 	}
 	srv.Handler = h

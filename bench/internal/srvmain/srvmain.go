@@ -71,6 +71,13 @@ type Server struct {
 	Published func() uint64
 }
 
+// report prints the REPORT line, if the server has counters.
+func (srv Server) report() {
+	if srv.Report != nil {
+		fmt.Printf("REPORT %s\n", srv.Report())
+	}
+}
+
 // Load reads the input named by the flags.
 func (f *Flags) Load() (*media.Stream, error) {
 	return media.Load(f.File, media.IsHEVC(f.File))
@@ -109,9 +116,7 @@ func (f *Flags) Run(srv Server, st *media.Stream) error {
 			case <-usr:
 				// The load driver asks for the counters at the end of
 				// its window, while the readers are still there.
-				if srv.Report != nil {
-					fmt.Printf("REPORT %s\n", srv.Report())
-				}
+				srv.report()
 			case <-stop:
 				return f.finish(log)
 			case <-deadline.C:
@@ -182,9 +187,7 @@ func (f *Flags) ServeRelay(srv Server) error {
 			fmt.Printf("READY %s\n", srv.URL)
 			ready = true
 		case <-usr:
-			if srv.Report != nil {
-				fmt.Printf("REPORT %s\n", srv.Report())
-			}
+			srv.report()
 		case <-stop:
 			return f.finish(nil)
 		case <-deadline.C:
