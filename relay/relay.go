@@ -95,7 +95,8 @@ type sender struct {
 
 	// Owned by the outbound reader's goroutine.
 	c       *client.Client
-	needKey bool
+	needKey bool // video is dropped up to a keyframe (a stream with video)
+	video   bool // the stream's track 0 is video
 	backoff time.Duration
 	nextTry time.Time
 
@@ -187,7 +188,7 @@ func (s *sender) connect() bool {
 		s.backoff = min(2*s.backoff, MaxBackoff)
 		return false
 	}
-	s.c, s.needKey, s.backoff = c, true, MinBackoff
+	s.c, s.needKey, s.backoff = c, s.video, MinBackoff
 	s.connected.Store(true)
 	return true
 }
@@ -210,6 +211,7 @@ func (s *sender) dial() (*client.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.video = len(formats) > 0 && formats[0].Codec.Media() == "video"
 	c, err := client.DialRecord(ctx, s.url, formats, s.opt)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package relay_test
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"os"
@@ -183,4 +184,77 @@ func TestPushBadURL(t *testing.T) {
 	require.ErrorIs(t, err, relay.ErrBadURL)
 	_, err = relay.Push(st, "rtsp://x/y", client.Options{Transport: client.TransportMulticast})
 	require.ErrorIs(t, err, relay.ErrBadURL)
+}
+
+// An audio-only stream (a doorbell's microphone) is pushed from its first
+// packet, there being no keyframe to wait for, and the remote's players get
+// its samples byte for byte.
+func TestPushAudioOnly(t *testing.T) {
+	t.Parallel()
+	cam, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1"})
+	require.NoError(t, err)
+	defer cam.Destroy()
+	st, err := cam.NewStream("mic", server.VideoNone, server.AudioPCMU)
+	require.NoError(t, err)
+	require.NoError(t, cam.Start())
+	remote, err := server.NewServer(server.Config{Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1", PublishPaths: []string{"mic"}})
+	require.NoError(t, err)
+	defer remote.Destroy()
+	require.NoError(t, remote.Start())
+	target := "rtsp://" + remote.Addr().String() + "/mic"
+	push, err := relay.Push(st, target, client.Options{Transport: client.TransportTCP})
+	require.NoError(t, err)
+	defer push.Stop()
+
+	sent := make([]byte, 20*8000) // 20 s of µ-law, each 20 ms packet with its own first bytes
+	for i := range sent {
+		sent[i] = byte(i*31 + i/160)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for k := 0; (k+1)*160 <= len(sent); k++ {
+			if err := st.WriteAudio(sent[k*160:(k+1)*160], uint64(k*20)); err != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	require.Eventually(t, func() bool { _, err := remote.Stats("mic"); return err == nil }, hang, 10*time.Millisecond,
+		"the target never published")
+
+	ctx, cancel := context.WithTimeout(context.Background(), hang)
+	defer cancel()
+	c, err := client.Dial(ctx, target, client.Options{Transport: client.TransportTCP})
+	require.NoError(t, err)
+	defer c.Close()
+	d, err := c.Describe()
+	require.NoError(t, err)
+	require.Len(t, d.Tracks, 1)
+	require.Equal(t, server.AudioPCMU, d.Tracks[0].Codec)
+	require.NoError(t, c.Setup(0))
+	var mu sync.Mutex
+	var got []byte
+	c.OnFrame = func(_ int, f client.Frame) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, f.Data...)
+	}
+	_, err = c.Play()
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= 4000 }, hang, 10*time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	i := bytes.Index(sent, got[:320])
+	require.GreaterOrEqual(t, i, 0, "the first bytes played were never sent")
+	require.Equal(t, sent[i:i+len(got)], got, "the pushed audio arrives whole and in order")
+	require.Zero(t, push.Stats().FramesDropped)
 }

@@ -43,12 +43,15 @@ type SessionAttr struct {
 }
 
 // CreateSessionAttr creates a session as the board's C wrapper does: video
-// of attr.VideoType (a session has video), G.711 µ-law audio when
-// WithAudio, and the audio backchannel when WithAudioBackchannel, whose
-// audio is handed to Config.OnBackChannelData.
+// of attr.VideoType when WithVideo, G.711 µ-law audio when WithAudio (at
+// least one of the two), and the audio backchannel when
+// WithAudioBackchannel, whose audio is handed to Config.OnBackChannelData.
 func (s *Server) CreateSessionAttr(name string, attr SessionAttr) error {
-	if !attr.WithVideo {
-		return fmt.Errorf("%w: a session has video (WithVideo)", ErrUnknownVideoType)
+	video := VideoNone
+	if attr.WithVideo {
+		if video = attr.VideoType; video == VideoNone {
+			return fmt.Errorf("%w: WithVideo without a VideoType", ErrUnknownVideoType)
+		}
 	}
 	audio := AudioNone
 	if attr.WithAudio {
@@ -57,7 +60,7 @@ func (s *Server) CreateSessionAttr(name string, attr SessionAttr) error {
 			audio = AudioPCMU
 		}
 	}
-	_, err := s.newStream(name, attr.VideoType, audio, attr.WithAudioBackchannel)
+	_, err := s.newStream(name, video, audio, attr.WithAudioBackchannel)
 	return err
 }
 

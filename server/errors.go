@@ -41,6 +41,8 @@ var (
 	ErrUnknownAudioType = errors.New("rtsp server: unknown audio type")
 	// ErrNoAudio: SendAudioData to a session created without audio.
 	ErrNoAudio = errors.New("rtsp server: session has no audio")
+	// ErrNoVideo: SendVideoData to an audio-only session.
+	ErrNoVideo = errors.New("rtsp server: session has no video")
 	// ErrPortInUse: the RTSP or UDP port is taken by another socket.
 	ErrPortInUse = errors.New("rtsp server: port in use")
 	// ErrBadConfig: an invalid Config field (port out of range, bad address).

@@ -145,12 +145,12 @@ func newMount(name string, video VideoType, audio AudioType, cfg *Config) *mount
 	switch audio {
 	case AudioPCMU, AudioPCMA:
 		in := newG711Ingest(audio)
-		m.tracks = append(m.tracks, newTrack(1, false, in.f.PayloadType, in.f.ClockRate))
+		m.tracks = append(m.tracks, newTrack(len(m.tracks), false, in.f.PayloadType, in.f.ClockRate))
 		m.aud = in
 	case AudioAAC:
 		// The clock rate is the sample rate, known from the first ADTS
 		// header; the track is completed then.
-		m.tracks = append(m.tracks, newTrack(1, false, aacPayloadType, 0))
+		m.tracks = append(m.tracks, newTrack(len(m.tracks), false, aacPayloadType, 0))
 		m.aud = newAACIngest(cfg)
 	}
 	m.checkReady()
@@ -183,6 +183,9 @@ func (m *mount) sendVideo(data []byte, ts uint64) error {
 	defer m.mu.Unlock()
 	if m.closed {
 		return ErrStreamClosed
+	}
+	if m.vid == nil {
+		return ErrNoVideo
 	}
 	m.framesIn.Add(1)
 	m.bytesIn.Add(uint64(len(data)))
@@ -264,8 +267,8 @@ func (m *mount) publish(f *frame) {
 
 // cacheFrame keeps the current group of pictures so that a new reader can
 // start at its keyframe at once. Audio frames are kept alongside, so the
-// reader also gets the audio of that span. Without video (never the case
-// here, as every mount has video) nothing would be cached.
+// reader also gets the audio of that span. Without video (an audio-only
+// session) nothing is cached: players start with live audio.
 func (m *mount) cacheFrame(f *frame) {
 	t := m.tracks[f.track]
 	if t.video && f.key {

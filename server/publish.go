@@ -146,7 +146,8 @@ type publication struct {
 
 // newPublication reads a publisher's SDP: the first video track (H.264,
 // H.265 or JPEG) and the first audio track (PCMU, PCMA or AAC) are
-// carried; other media descriptions are refused at SETUP. The session is
+// carried, either of them alone too; other media descriptions are refused
+// at SETUP. The session is
 // configured with microsecond timestamps, the unit the RTP timestamps are
 // converted to.
 func newPublication(c *conn, name string, announced *url.URL, desc *sdp.Session) (*publication, error) {
@@ -174,23 +175,30 @@ func newPublication(c *conn, name string, announced *url.URL, desc *sdp.Session)
 			audio = t
 		}
 	}
-	if video == nil {
-		return nil, fmt.Errorf("no H.264, H.265 or JPEG video track in the SDP")
+	pub := &publication{c: c}
+	for _, t := range []*pubTrack{video, audio} { // the session's track order
+		if t != nil {
+			pub.tracks = append(pub.tracks, t)
+		}
 	}
-	pub := &publication{c: c, tracks: []*pubTrack{video}}
-	if audio != nil {
-		pub.tracks = append(pub.tracks, audio)
+	if len(pub.tracks) == 0 {
+		return nil, fmt.Errorf("no H.264, H.265, JPEG, PCMU, PCMA or AAC track in the SDP")
 	}
 	return pub, nil
 }
 
-// codecs are the video and audio codecs of the publication's tracks.
+// codecs are the video and audio codecs of the publication's tracks
+// (VideoNone for an audio-only one).
 func (p *publication) codecs() (VideoType, AudioType) {
-	audio := AudioNone
-	if len(p.tracks) > 1 {
-		audio = p.tracks[1].format.Codec
+	video, audio := VideoNone, AudioNone
+	for _, t := range p.tracks {
+		if t.isVideo() {
+			video = t.format.Codec
+		} else {
+			audio = t.format.Codec
+		}
 	}
-	return p.tracks[0].format.Codec, audio
+	return video, audio
 }
 
 // bind gives the publication its session, m, new or one whose players

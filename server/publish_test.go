@@ -255,7 +255,8 @@ func TestPublishRules(t *testing.T) {
 	c2 := dialRaw(t, s, "cam1")
 	require.Equal(t, 455, c2.request(rtsp.Announce, c2.base, body).StatusCode, "a second publisher")
 	c3 := dialRaw(t, s2, "other")
-	require.Equal(t, 415, c3.request(rtsp.Announce, c3.base, []byte("v=0\r\nm=audio 0 RTP/AVP 0\r\n")).StatusCode, "no video")
+	require.Equal(t, 415, c3.request(rtsp.Announce, c3.base, []byte("v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n")).StatusCode,
+		"no track of a codec we carry")
 	require.Equal(t, 400, c3.request(rtsp.Announce, c3.base, []byte("\x00garbage")).StatusCode, "not SDP")
 	// The first publisher's connection closes: the path is free again.
 	c.nc.Close()

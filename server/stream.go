@@ -20,7 +20,10 @@ type Stream struct {
 // NewStream creates a session named name, reachable at URL(name), with the
 // given video codec and audio codec (AudioNone for none), and returns its
 // handle. It is CreateSessionWithAudio returning the handle; the board's
-// spellings of the codecs are accepted ("h264", "0", "ulaw"...).
+// spellings of the codecs are accepted ("h264", "0", "ulaw"...). VideoNone
+// with an audio codec makes an audio-only session (an intercom, a
+// microphone): players get live audio, there being no picture to start
+// from, and WriteVideo returns ErrNoVideo.
 func (s *Server) NewStream(name string, video VideoType, audio AudioType) (*Stream, error) {
 	return s.newStream(name, video, audio, false)
 }
@@ -30,12 +33,17 @@ func (s *Server) newStream(name string, video VideoType, audio AudioType, back b
 	if err := validName(name); err != nil {
 		return nil, err
 	}
-	video, err := ParseVideoType(string(video))
-	if err != nil {
-		return nil, err
+	var err error
+	if video != VideoNone {
+		if video, err = ParseVideoType(string(video)); err != nil {
+			return nil, err
+		}
 	}
 	if audio, err = ParseAudioType(string(audio)); err != nil {
 		return nil, err
+	}
+	if video == VideoNone && audio == AudioNone {
+		return nil, fmt.Errorf("%w: a session carries video, audio or both", ErrUnknownVideoType)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -17,9 +17,12 @@ type VideoType = format.Codec
 // Video types. MediaH264, MediaH265 and MediaMJPEG are the board's constant
 // names (media_h264, media_h265, media_mjpeg).
 const (
-	VideoH264  = format.H264
-	VideoH265  = format.H265
-	VideoMJPEG = format.JPEG
+	// VideoNone is an audio-only session: NewStream and
+	// CreateSessionAttr (WithVideo false) take it with an audio codec.
+	VideoNone  format.Codec = ""
+	VideoH264               = format.H264
+	VideoH265               = format.H265
+	VideoMJPEG              = format.JPEG
 
 	MediaH264  = VideoH264
 	MediaH265  = VideoH265
