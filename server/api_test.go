@@ -183,3 +183,17 @@ func TestConfigValidation(t *testing.T) {
 		require.ErrorIs(t, New().InitConfig(c), ErrBadConfig, "%+v", c)
 	}
 }
+
+// StreamNames lists board sessions and publishers' sessions, sorted, and
+// forgets a destroyed one.
+func TestStreamNames(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{})
+	require.Empty(t, s.StreamNames())
+	require.NoError(t, s.CreateSession("b", VideoH264, false))
+	_, err := s.NewStream("a", VideoNone, AudioPCMU)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b"}, s.StreamNames())
+	require.NoError(t, s.DestroySession("a"))
+	require.Equal(t, []string{"b"}, s.StreamNames())
+}

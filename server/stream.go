@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"sort"
 )
 
 // A Stream is a handle to one session (the board's word; an RTSP mount
@@ -57,6 +58,20 @@ func (s *Server) newStream(name string, video VideoType, audio AudioType, back b
 	m.backchannel = back
 	s.mounts[name] = m
 	return &Stream{srv: s, m: m}, nil
+}
+
+// StreamNames returns the names of the server's sessions, board sessions
+// and publishers' alike, sorted: what an ONVIF media service lists as
+// profiles, for example.
+func (s *Server) StreamNames() []string {
+	s.mu.Lock()
+	names := make([]string, 0, len(s.mounts))
+	for name := range s.mounts {
+		names = append(names, name)
+	}
+	s.mu.Unlock()
+	sort.Strings(names)
+	return names
 }
 
 // Stream returns the handle of an existing session, such as one made by
