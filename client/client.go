@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -104,15 +105,26 @@ type pendingRequest struct {
 // port 554 when absent) and returns a Client for that presentation.
 // ctx bounds the connection attempt, as does Options.Timeout; once Dial
 // returns, ctx no longer matters. No request is sent yet.
+//
+// An rtsps:// URL (RTSP over TLS, RFC 7826 §19.2; port 322 when absent)
+// connects with TLS (Options.TLS; by default the system's roots, checking
+// the URL's host name), and media then goes interleaved inside the TLS
+// connection: Transport is TCP whatever Options say.
 func Dial(ctx context.Context, rawURL string, opt Options) (*Client, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadURL, err)
 	}
-	if !strings.EqualFold(u.Scheme, "rtsp") || u.Hostname() == "" {
-		return nil, fmt.Errorf("%w: %q (want rtsp://host[:port]/path)", ErrBadURL, rawURL)
+	secure := strings.EqualFold(u.Scheme, "rtsps")
+	if !(secure || strings.EqualFold(u.Scheme, "rtsp")) || u.Hostname() == "" {
+		return nil, fmt.Errorf("%w: %q (want rtsp://host[:port]/path or rtsps://)", ErrBadURL, rawURL)
 	}
 	u.Scheme = "rtsp"
+	defaultPort := "554"
+	if secure {
+		u.Scheme, defaultPort = "rtsps", "322"
+		opt.Transport = TransportTCP
+	}
 	opt = opt.withDefaults()
 	if u.User != nil && opt.Username == "" && opt.Password == "" {
 		opt.Username = u.User.Username()
@@ -122,7 +134,7 @@ func Dial(ctx context.Context, rawURL string, opt Options) (*Client, error) {
 	u.Fragment, u.RawFragment = "", ""
 	host := u.Host
 	if u.Port() == "" {
-		host = net.JoinHostPort(u.Hostname(), "554")
+		host = net.JoinHostPort(u.Hostname(), defaultPort)
 	}
 
 	dctx, cancel := context.WithTimeout(ctx, opt.Timeout)
@@ -135,6 +147,21 @@ func Dial(ctx context.Context, rawURL string, opt Options) (*Client, error) {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 		_ = tc.SetReadBuffer(1 << 20)
+	}
+	if secure {
+		cfg := opt.TLS.Clone()
+		if cfg == nil {
+			cfg = &tls.Config{}
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname()
+		}
+		tc := tls.Client(nc, cfg)
+		if err := tc.HandshakeContext(dctx); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("client: TLS with %s: %w", host, err)
+		}
+		nc = tc
 	}
 	return newClient(nc, u, opt), nil
 }

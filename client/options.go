@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"fmt"
 	"time"
 )
@@ -115,6 +116,10 @@ type Options struct {
 	// packets of 1400 bytes. Default DefaultUDPReadBuffer; negative leaves
 	// the system default.
 	UDPReadBuffer int
+	// TLS configures the TLS of an rtsps:// URL: the roots to trust
+	// (RootCAs), or InsecureSkipVerify for a camera's self-signed
+	// certificate. Default: the system's roots and the URL's host name.
+	TLS *tls.Config
 }
 
 // withDefaults returns o with every zero field set to its default.

@@ -93,8 +93,8 @@ type pubFrame struct {
 // in the background, again and again until Close.
 func NewPublisher(rawURL string, formats []format.Format, opt Options) (*Publisher, error) {
 	u, err := url.Parse(rawURL)
-	if err != nil || !strings.EqualFold(u.Scheme, "rtsp") || u.Hostname() == "" {
-		return nil, fmt.Errorf("%w: %q (want rtsp://host[:port]/path)", ErrBadURL, rawURL)
+	if err != nil || !(strings.EqualFold(u.Scheme, "rtsp") || strings.EqualFold(u.Scheme, "rtsps")) || u.Hostname() == "" {
+		return nil, fmt.Errorf("%w: %q (want rtsp://host[:port]/path or rtsps://)", ErrBadURL, rawURL)
 	}
 	if len(formats) == 0 {
 		return nil, fmt.Errorf("%w: no format to publish", ErrBadTrack)

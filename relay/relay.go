@@ -54,8 +54,8 @@ type Target struct {
 // the same stream.
 func Push(st *server.Stream, rawURL string, opt client.Options) (*Target, error) {
 	u, err := url.Parse(rawURL)
-	if err != nil || !strings.EqualFold(u.Scheme, "rtsp") || u.Hostname() == "" {
-		return nil, fmt.Errorf("%w: %q (want rtsp://host[:port]/path)", ErrBadURL, rawURL)
+	if err != nil || !(strings.EqualFold(u.Scheme, "rtsp") || strings.EqualFold(u.Scheme, "rtsps")) || u.Hostname() == "" {
+		return nil, fmt.Errorf("%w: %q (want rtsp://host[:port]/path or rtsps://)", ErrBadURL, rawURL)
 	}
 	if opt.Transport == client.TransportMulticast {
 		return nil, fmt.Errorf("%w: pushing goes over TCP or UDP, not multicast", ErrBadURL)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -21,6 +22,13 @@ type Config struct {
 	// else the first non-loopback interface address, else 127.0.0.1; never
 	// 0.0.0.0.
 	AdvertisedHost string
+	// TLS, when set, makes the RTSP port speak RTSPS (RTSP over TLS, RFC
+	// 7826 §19.2): every connection starts with a TLS handshake (bounded
+	// by ReadHeaderTimeout), session URLs are rtsps://, and media travels
+	// interleaved inside the TLS connection: a SETUP for UDP or multicast,
+	// which would send it in the clear, gets 461. It needs a certificate
+	// (Certificates or GetCertificate). Give Serve a plain TCP listener.
+	TLS *tls.Config
 
 	// UDPPortMin and UDPPortMax bound the server's two UDP ports for RTP and
 	// RTCP over unicast UDP: the first free even/odd pair in the range is
@@ -181,6 +189,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.TimestampUnit < Milliseconds || c.TimestampUnit > Clock90kHz {
 		return bad("timestamp unit %d", c.TimestampUnit)
+	}
+	if c.TLS != nil && len(c.TLS.Certificates) == 0 && c.TLS.GetCertificate == nil && c.TLS.GetConfigForClient == nil {
+		return bad("TLS without a certificate")
 	}
 	return c, nil
 }

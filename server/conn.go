@@ -2,6 +2,8 @@ package server
 
 import (
 	"bufio"
+	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -30,6 +32,12 @@ type conn struct {
 	// (flushRest), whoever does it. Guarded by wmu.
 	rest  []byte
 	restF *frame
+	// secure: the connection is RTSPS (Config.TLS). Media must stay
+	// inside it (TCP interleaved only), and writeData joins a frame's
+	// buffers so that TLS makes a few full records of it, not three tiny
+	// ones per packet.
+	secure bool
+	joined []byte // writeData's buffer when secure (under wmu)
 
 	created time.Time
 	busy    atomic.Bool // a request is being read or answered
@@ -53,10 +61,24 @@ type conn struct {
 }
 
 func newConn(rt *runtime, nc net.Conn) *conn {
-	if tc, ok := nc.(*net.TCPConn); ok {
+	if tc := tcpConn(nc); tc != nil {
 		_ = tc.SetNoDelay(true)
 	}
-	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), sessions: make(map[string]*rtspSession), pubs: make(map[string]*publication), created: time.Now()}
+	_, secure := nc.(*tls.Conn)
+	// A TLS connection has no descriptor to write to directly (raw is
+	// nil): its media goes through the TLS writer, coalesced (writeData).
+	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), secure: secure,
+		sessions: make(map[string]*rtspSession), pubs: make(map[string]*publication), created: time.Now()}
+}
+
+// tcpConn is the TCP connection under nc, a plain one or TLS's; nil for
+// anything else.
+func tcpConn(nc net.Conn) *net.TCPConn {
+	if t, ok := nc.(*tls.Conn); ok {
+		nc = t.NetConn()
+	}
+	tc, _ := nc.(*net.TCPConn)
+	return tc
 }
 
 func (c *conn) close() {
@@ -67,7 +89,7 @@ func (c *conn) close() {
 // holds for a player that stopped reading (RST instead of FIN), so a
 // dropped reader frees its socket buffer immediately.
 func (c *conn) abort() {
-	if tc, ok := c.nc.(*net.TCPConn); ok {
+	if tc := tcpConn(c.nc); tc != nil {
 		_ = tc.SetLinger(0)
 	}
 	c.close()
@@ -92,6 +114,18 @@ func (c *conn) serve() {
 		}
 		c.endPublications()
 	}()
+	if t, ok := c.nc.(*tls.Conn); ok {
+		// The handshake, within the time a request's header gets (a
+		// client that opens and says nothing, or speaks plain RTSP to
+		// the TLS port, goes away here).
+		ctx, cancel := context.WithTimeout(context.Background(), c.rt.cfg.ReadHeaderTimeout)
+		err := t.HandshakeContext(ctx)
+		cancel()
+		if err != nil {
+			log.Debug("rtsps handshake", "remote", c.nc.RemoteAddr().String(), "err", err)
+			return
+		}
+	}
 	br := bufio.NewReaderSize(c.nc, 4096)
 	c.br = br
 	c.rd = rtsp.NewReader(br, rtsp.Limits{})
@@ -215,7 +249,19 @@ func (c *conn) writeData(b *net.Buffers) error {
 	if err := c.flushRest(); err != nil {
 		return err
 	}
-	_, err := b.WriteTo(c.nc)
+	var err error
+	if c.secure {
+		c.joined = c.joined[:0]
+		for _, p := range *b {
+			c.joined = append(c.joined, p...)
+		}
+		_, err = c.nc.Write(c.joined)
+		if cap(c.joined) > 1<<20 {
+			c.joined = nil // not kept after a huge frame
+		}
+	} else {
+		_, err = b.WriteTo(c.nc)
+	}
 	if err != nil {
 		c.abort()
 	}

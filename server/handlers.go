@@ -555,6 +555,11 @@ func (c *conn) acceptable(t *rtsp.Transport) (transportKind, int) {
 	if t.IsTCP() {
 		return transportTCP, 0
 	}
+	if c.secure {
+		// RTSPS: media over UDP would leave the encryption (RFC 7826
+		// §19.2 leaves it to SRTP, which we do not speak).
+		return 0, rtsp.StatusUnsupportedTransport
+	}
 	if t.Delivery == rtsp.DeliveryMulticast {
 		if t.Destination != "" {
 			a, err := netip.ParseAddr(t.Destination)

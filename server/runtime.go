@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -135,6 +136,9 @@ func (r *runtime) acceptLoop() {
 			continue
 		}
 		delay = 0
+		if r.cfg.TLS != nil {
+			nc = tls.Server(nc, r.cfg.TLS) // the handshake is the connection's first read (conn.serve)
+		}
 		c := newConn(r, nc)
 		r.mu.Lock()
 		if r.closing {

@@ -256,7 +256,11 @@ func (s *Server) URL(name string) (string, error) {
 	if s.run != nil {
 		port = s.run.port
 	}
-	return "rtsp://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/" + name, nil
+	scheme := "rtsp://"
+	if s.cfg.TLS != nil {
+		scheme = "rtsps://"
+	}
+	return scheme + net.JoinHostPort(host, strconv.Itoa(port)) + "/" + name, nil
 }
 
 // GetRTSPURL is URL under the board's name.

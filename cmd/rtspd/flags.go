@@ -25,6 +25,8 @@ type options struct {
 	publish  bool
 	push     []string
 	back     string
+	cert     string
+	key      string
 }
 
 // errUsage marks a flag error the flag package has already reported.
@@ -66,13 +68,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.status, "status", 5*time.Second, "`interval` of the status line; 0 turns it off")
 	fs.DurationVar(&o.duration, "t", 0, "stop after `duration`; without it, run until interrupted")
 	fs.Func("push", "also push the stream to this rtsp:// `URL` (ANNOUNCE, RECORD over TCP), reconnecting as needed;\nmay be repeated", func(v string) error {
-		if !strings.HasPrefix(strings.ToLower(v), "rtsp://") {
-			return fmt.Errorf("want rtsp://host[:port]/path, not %q", v)
+		if l := strings.ToLower(v); !strings.HasPrefix(l, "rtsp://") && !strings.HasPrefix(l, "rtsps://") {
+			return fmt.Errorf("want rtsp://host[:port]/path (or rtsps://), not %q", v)
 		}
 		o.push = append(o.push, v)
 		return nil
 	})
 	fs.StringVar(&o.back, "backchannel", "", "offer the ONVIF audio backchannel and write the G.711 µ-law players send to `file` (raw, 8 kHz)")
+	fs.StringVar(&o.cert, "cert", "", "serve RTSPS (RTSP over TLS, rtsps:// URLs) with this PEM certificate `file` (with -key);\nmedia then goes interleaved inside TLS")
+	fs.StringVar(&o.key, "key", "", "PEM private key `file` for -cert")
 	fs.BoolVar(&o.publish, "publish", false, "also accept publishers (ANNOUNCE, RECORD: ffmpeg -f rtsp) on any path but -session;\nplayers read them from this server")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -87,6 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-fps %v out of range (0 to 1000)", o.fps)
 	case (o.user == "") != (o.pass == ""):
 		return o, errors.New("-user and -pass go together")
+	case (o.cert == "") != (o.key == ""):
+		return o, errors.New("-cert and -key go together")
 	case o.status < 0 || o.duration < 0:
 		return o, errors.New("-status and -t cannot be negative")
 	}

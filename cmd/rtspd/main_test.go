@@ -34,6 +34,7 @@ func TestHelpAndBadFlags(t *testing.T) {
 		{[]string{"-bogus"}, 2, []string{"flag provided but not defined: -bogus", "Usage: rtspd [flags]"}},
 		{[]string{"-fps", "0"}, 2, []string{"rtspd: -fps 0 out of range (0 to 1000)\n"}},
 		{[]string{"-user", "u"}, 2, []string{"rtspd: -user and -pass go together\n"}},
+		{[]string{"-cert", "c.pem"}, 2, []string{"rtspd: -cert and -key go together\n"}},
 		{[]string{"video.h264"}, 2, []string{`rtspd: unexpected argument "video.h264" (flags come as -name value)`}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

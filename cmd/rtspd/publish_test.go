@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"github.com/rtspkit/rtspkit/client"
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/internal/testnet"
 	"github.com/rtspkit/rtspkit/rtp"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/rtspkit/rtspkit/sdp"
@@ -165,6 +167,66 @@ func TestBackchannelFlag(t *testing.T) {
 		got, _ := os.ReadFile(out)
 		return bytes.Equal(got, want)
 	}, 5*time.Second, 10*time.Millisecond, "the backchannel audio is not in the file")
+	c.Close()
+	require.Equal(t, 0, <-done)
+}
+
+// -cert and -key serve RTSPS: the URL printed is rtsps://, and a client
+// that trusts the certificate plays the sample over TLS; a key that does
+// not load is a clear error before anything is served.
+func TestCertFlag(t *testing.T) {
+	certPEM, keyPEM, _, roots, err := testnet.Certificate()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(cert, certPEM, 0o600))
+	require.NoError(t, os.WriteFile(key, keyPEM, 0o600))
+
+	code, _, errOut := runRtspd(t, nil, "-cert", cert, "-key", cert)
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "-cert/-key")
+
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- rtspd([]string{"-port", "-1", "-status", "0", "-host", "127.0.0.1", "-t", "10s", "-cert", cert, "-key", key},
+			strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	require.True(t, sc.Scan(), "rtspd printed nothing")
+	url := regexp.MustCompile(`rtsps://[0-9.]+:[0-9]+/test`).FindString(sc.Text())
+	require.NotEmpty(t, url, sc.Text())
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := client.Dial(ctx, url, client.Options{TLS: &tls.Config{RootCAs: roots}})
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Describe()
+	require.NoError(t, err)
+	require.NoError(t, c.Setup(0))
+	frames := make(chan client.Frame, 64)
+	c.OnFrame = func(track int, f client.Frame) {
+		if track == 0 {
+			select {
+			case frames <- client.Frame{Keyframe: f.Keyframe, Damaged: f.Damaged}:
+			default:
+			}
+		}
+	}
+	_, err = c.Play()
+	require.NoError(t, err)
+	for n := 0; n < 10; n++ {
+		select {
+		case f := <-frames:
+			require.False(t, f.Damaged)
+			require.True(t, n > 0 || f.Keyframe, "keyframe first")
+		case <-ctx.Done():
+			t.Fatalf("%d pictures from rtspd over RTSPS", n)
+		}
+	}
 	c.Close()
 	require.Equal(t, 0, <-done)
 }

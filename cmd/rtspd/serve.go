@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +40,13 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	srv := server.New()
 	cfg := server.Config{
 		Port: o.port, AdvertisedHost: o.host, Username: o.user, Password: o.pass, Logger: logger,
+	}
+	if o.cert != "" {
+		pair, err := tls.LoadX509KeyPair(o.cert, o.key)
+		if err != nil {
+			return fmt.Errorf("-cert/-key: %w", err)
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
 	}
 	var backFile *os.File
 	if o.back != "" {

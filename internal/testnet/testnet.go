@@ -1,5 +1,6 @@
 // Package testnet holds what the tests of several packages need from the
-// network: it is imported by tests only.
+// network (UDP port ranges, TLS certificates): it is imported by tests
+// only.
 package testnet
 
 import (
