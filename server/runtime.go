@@ -1,8 +1,8 @@
 package server
 
 import (
-	"crypto/tls"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
