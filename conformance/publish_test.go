@@ -471,9 +471,24 @@ func TestBackchannelGStreamer(t *testing.T) {
 			url := fmt.Sprintf("rtsp://127.0.0.1:%d/door", srv.Addr().(*net.TCPAddr).Port)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			out, err := run(ctx, py, filepath.Join("tools", "gst_backchannel.py"), url, in, tr)
-			require.NoError(t, err)
-			require.Equal(t, "50", strings.TrimSpace(string(out)), "packets GStreamer pushed")
+			// The program tears the session down once done exists: after
+			// every byte has arrived (or the wait below gives up).
+			done := filepath.Join(t.TempDir(), "done")
+			type result struct {
+				out []byte
+				err error
+			}
+			res := make(chan result, 1)
+			go func() {
+				out, err := run(ctx, py, filepath.Join("tools", "gst_backchannel.py"), url, in, tr, done)
+				res <- result{out, err}
+			}()
+			defer func() {
+				_ = os.WriteFile(done, nil, 0o644)
+				r := <-res
+				require.NoError(t, r.err)
+				require.Equal(t, "50", strings.TrimSpace(string(r.out)), "packets GStreamer pushed")
+			}()
 			deadline := time.Now().Add(time.Minute)
 			for {
 				mu.Lock()
@@ -482,7 +497,15 @@ func TestBackchannelGStreamer(t *testing.T) {
 				if n >= len(want) {
 					break
 				}
-				require.True(t, time.Now().Before(deadline), "%d of %d bytes arrived", n, len(want))
+				if !time.Now().Before(deadline) {
+					mu.Lock()
+					i := 0
+					for i < len(got) && got[i] == want[i] {
+						i++
+					}
+					mu.Unlock()
+					t.Fatalf("%d of %d bytes arrived; the first %d as sent", n, len(want), i)
+				}
 				time.Sleep(10 * time.Millisecond)
 			}
 			mu.Lock()

@@ -32,12 +32,18 @@ type conn struct {
 	// (flushRest), whoever does it. Guarded by wmu.
 	rest  []byte
 	restF *frame
-	// secure: the connection is RTSPS (Config.TLS). Media must stay
-	// inside it (TCP interleaved only), and writeData joins a frame's
-	// buffers so that TLS makes a few full records of it, not three tiny
-	// ones per packet.
+	// secure: the connection is RTSPS (Config.TLS): media must stay
+	// inside it (TCP interleaved only).
 	secure bool
-	joined []byte // writeData's buffer when secure (under wmu)
+	// coalesce: the connection is not a plain TCP socket (TLS, an HTTP
+	// tunnel), which would turn each of a frame's buffers into a write of
+	// its own (three per packet, and a TLS record each): writeData joins
+	// them first.
+	coalesce bool
+	joined   []byte // writeData's buffer when coalescing (under wmu)
+	// handedOff: the socket now belongs to an HTTP tunnel (the POST half,
+	// tunnel.go), so serve must not close it when it returns.
+	handedOff bool
 
 	created time.Time
 	busy    atomic.Bool // a request is being read or answered
@@ -65,9 +71,10 @@ func newConn(rt *runtime, nc net.Conn) *conn {
 		_ = tc.SetNoDelay(true)
 	}
 	_, secure := nc.(*tls.Conn)
+	_, plain := nc.(*net.TCPConn)
 	// A TLS connection has no descriptor to write to directly (raw is
 	// nil): its media goes through the TLS writer, coalesced (writeData).
-	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), secure: secure,
+	return &conn{rt: rt, nc: nc, raw: newRawWriter(nc), secure: secure, coalesce: !plain,
 		sessions: make(map[string]*rtspSession), pubs: make(map[string]*publication), created: time.Now()}
 }
 
@@ -101,6 +108,9 @@ func (c *conn) serve() {
 	log.Debug("rtsp connection", "remote", c.nc.RemoteAddr().String())
 	defer func() {
 		log.Debug("rtsp connection closed", "remote", c.nc.RemoteAddr().String())
+		if c.handedOff {
+			return // the socket is an HTTP tunnel's now (it has no session)
+		}
 		c.close()
 		c.dropRest()
 		c.smu.Lock()
@@ -128,8 +138,18 @@ func (c *conn) serve() {
 	}
 	br := bufio.NewReaderSize(c.nc, 4096)
 	c.br = br
-	c.rd = rtsp.NewReader(br, rtsp.Limits{})
 	cfg := c.rt.cfg
+	if _, ok := c.nc.(*tunnelConn); !ok {
+		// RTSP over HTTP begins with an HTTP request (tunnel.go).
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleTimeout()))
+		if first, err := br.Peek(5); err == nil && looksLikeHTTP(first) {
+			c.serveTunnel(br)
+			return
+		} else if err != nil && len(first) == 0 {
+			return
+		}
+	}
+	c.rd = rtsp.NewReader(br, rtsp.Limits{})
 	for {
 		// Wait for the first byte of the next message as long as the
 		// connection may idle (a playing TCP session sends only RTCP),
@@ -250,7 +270,7 @@ func (c *conn) writeData(b *net.Buffers) error {
 		return err
 	}
 	var err error
-	if c.secure {
+	if c.coalesce {
 		c.joined = c.joined[:0]
 		for _, p := range *b {
 			c.joined = append(c.joined, p...)

@@ -33,7 +33,8 @@ type runtime struct {
 	byAddr   map[netip.AddrPort]*rtspSession // UDP RTCP source -> session
 	byRTP    map[netip.AddrPort]pubSource    // UDP publisher's RTP source -> session, track
 	mcast    map[*mount]*multicastGroup
-	mcastIdx int // next group offset in the multicast range
+	mcastIdx int                        // next group offset in the multicast range
+	tunnels  map[string]chan tunnelHalf // RTSP over HTTP: GETs waiting for their POST, by cookie
 	closing  bool
 
 	backoff auth.Backoff // slows down repeated wrong credentials

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """Sends G.711 µ-law on the ONVIF audio backchannel with GStreamer's rtspsrc.
 
-Usage: gst_backchannel.py URL FILE tcp|udp
+Usage: gst_backchannel.py URL FILE tcp|udp [DONE]
 
 rtspsrc (backchannel=onvif) sends "Require: www.onvif.org/ver20/backchannel",
 sets up every stream of the description, and this program pushes FILE, cut in
 20 ms RTP packets (PCMU, payload type 0), into the stream the server marked
 a=sendonly, through rtspsrc's push-backchannel-sample action signal, paced in
-real time; then it tears the session down. gst-launch cannot push samples,
+real time; then it tears the session down: at once, or, given DONE, once a
+file of that name exists (the test creates it when every byte has arrived:
+a busy machine may take a while to send the last packets, and the
+TEARDOWN would otherwise overtake them). gst-launch cannot push samples,
 hence this small program (the conformance suite runs it with Debian's
 python3-gi and gir1.2-gstreamer-1.0). It prints how many packets went out and
 exits 0, or prints why and exits 1.
@@ -29,6 +32,7 @@ KEEP = []
 
 def main():
     url, path, proto = sys.argv[1], sys.argv[2], sys.argv[3]
+    done = sys.argv[4] if len(sys.argv) > 4 else None
     Gst.init(None)
     with open(path, "rb") as f:
         data = f.read()
@@ -88,6 +92,9 @@ def main():
             return 1
         time.sleep(0.05)
     time.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while done is not None and not os.path.exists(done) and time.monotonic() < deadline:
+        time.sleep(0.05)
     pipe.set_state(Gst.State.NULL)
     print(sent)
     sys.stdout.flush()
