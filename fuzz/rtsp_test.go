@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/url"
@@ -404,4 +405,41 @@ func rtspCheckMatch(t *testing.T, u *url.URL, mount string) string {
 		}
 	}
 	return c
+}
+
+// FuzzTunnel feeds the RTSP-over-HTTP parsers what a client sends on a
+// tunnel connection: the head of its GET or POST, then (for a POST) the
+// base64 body. Nothing may panic, and a body made of messages encoded one
+// by one (padding in the middle), cut with line breaks, decodes back to
+// the messages.
+func FuzzTunnel(f *testing.F) {
+	f.Add([]byte("GET /test HTTP/1.0\r\nx-sessioncookie: 5b5c8ed2\r\nAccept: application/x-rtsp-tunnelled\r\n\r\n"), 3)
+	f.Add([]byte("POST /test HTTP/1.0\r\nx-sessioncookie: 5b5c8ed2\r\nContent-Length: 32767\r\n\r\nT1BUSU9OUyBydHNwOi8vaC90ZXN0IFJUU1AvMS4wDQpDU2VxOiAxDQoNCg=="), 7)
+	f.Add([]byte("POST / HTTP/1.1\r\nx-sessioncookie: a\r\n\r\nQQ==QkM=\r\nRA"), 1)
+	f.Add([]byte("GET_PARAMETER rtsp://h/ RTSP/1.0\r\n\r\n"), 0)
+	f.Fuzz(func(t *testing.T, data []byte, cut int) {
+		br := bufio.NewReaderSize(bytes.NewReader(data), 512)
+		if req, err := rtsp.ReadTunnelRequest(br); err == nil {
+			if req.Cookie == "" || (req.Method != "GET" && req.Method != "POST") {
+				t.Fatalf("accepted %+v", req)
+			}
+			_, _ = io.Copy(io.Discard, io.LimitReader(rtsp.NewTunnelReader(br), 1<<20))
+		}
+		// Round trip: data as two messages encoded on their own.
+		if cut < 0 {
+			cut = -cut
+		}
+		k := 0
+		if len(data) > 0 {
+			k = cut % (len(data) + 1)
+		}
+		enc := base64.StdEncoding.EncodeToString(data[:k]) + base64.StdEncoding.EncodeToString(data[k:])
+		if len(enc) > 10 {
+			enc = enc[:7] + "\r\n" + enc[7:]
+		}
+		got, err := io.ReadAll(rtsp.NewTunnelReader(bufio.NewReader(strings.NewReader(enc))))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("round trip of %q: %q, %v", data, got, err)
+		}
+	})
 }

@@ -142,7 +142,7 @@ func (c *conn) serve() {
 	if _, ok := c.nc.(*tunnelConn); !ok {
 		// RTSP over HTTP begins with an HTTP request (tunnel.go).
 		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleTimeout()))
-		if first, err := br.Peek(5); err == nil && looksLikeHTTP(first) {
+		if first, err := br.Peek(5); err == nil && rtsp.LooksLikeHTTP(first) {
 			c.serveTunnel(br)
 			return
 		} else if err != nil && len(first) == 0 {

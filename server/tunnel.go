@@ -2,15 +2,13 @@ package server
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/rtspkit/rtspkit/rtsp"
 )
 
 // RTSP over HTTP, the tunnel QuickTime introduced and ONVIF Streaming
@@ -38,31 +36,19 @@ type tunnelHalf struct {
 	br *bufio.Reader // holds what the client sent after the POST's head
 }
 
-// looksLikeHTTP reports whether a connection's first bytes are an HTTP
-// GET or POST rather than an RTSP request (whose methods differ, and
-// whose GET_PARAMETER has no space after GET).
-func looksLikeHTTP(first []byte) bool {
-	return bytes.HasPrefix(first, []byte("GET ")) || bytes.HasPrefix(first, []byte("POST "))
-}
-
 // serveTunnel serves a connection that began with an HTTP request.
 func (c *conn) serveTunnel(br *bufio.Reader) {
 	_ = c.nc.SetReadDeadline(time.Now().Add(c.rt.cfg.ReadHeaderTimeout))
-	method, hdr, err := readHTTPHead(br)
+	req, err := rtsp.ReadTunnelRequest(br)
 	if err != nil {
-		c.httpFail(400, err.Error())
+		c.httpFail(400, err.Error()+" (only RTSP over HTTP is served here)")
 		return
 	}
-	cookie := hdr["x-sessioncookie"]
-	if cookie == "" || len(cookie) > 128 {
-		c.httpFail(400, "no x-sessioncookie: only RTSP over HTTP is served here")
-		return
-	}
-	switch method {
+	switch req.Method {
 	case "GET":
-		c.tunnelGET(cookie)
+		c.tunnelGET(req.Cookie)
 	case "POST":
-		c.tunnelPOST(cookie, br)
+		c.tunnelPOST(req.Cookie, br)
 	}
 }
 
@@ -113,7 +99,7 @@ func (c *conn) tunnelGET(cookie string) {
 	case <-r.done:
 		return
 	}
-	tc := &tunnelConn{get: c.nc, post: post.nc, in: &base64Reader{src: post.br}}
+	tc := &tunnelConn{get: c.nc, post: post.nc, in: rtsp.NewTunnelReader(post.br)}
 	t := newConn(r, tc)
 	t.secure, t.coalesce = c.secure, true
 	r.mu.Lock()
@@ -160,54 +146,11 @@ func (c *conn) httpFail(code int, why string) {
 
 var httpStatusText = map[int]string{400: "Bad Request", 404: "Not Found", 409: "Conflict", 503: "Service Unavailable"}
 
-// readHTTPHead reads an HTTP/1.x request line and header, bounded as RTSP
-// requests are (a line fits the connection's 4 KiB buffer, 64 header
-// lines): the method (GET or POST) and the header with lower-case names.
-func readHTTPHead(br *bufio.Reader) (string, map[string]string, error) {
-	line, err := readHeadLine(br)
-	if err != nil {
-		return "", nil, err
-	}
-	f := strings.Fields(line)
-	if len(f) != 3 || (f[0] != "GET" && f[0] != "POST") || !strings.HasPrefix(f[2], "HTTP/1.") {
-		return "", nil, fmt.Errorf("bad HTTP request line %q", line)
-	}
-	hdr := map[string]string{}
-	for n := 0; ; n++ {
-		if n == 64 {
-			return "", nil, errors.New("too many HTTP header lines")
-		}
-		l, err := readHeadLine(br)
-		if err != nil {
-			return "", nil, err
-		}
-		if l == "" {
-			return f[0], hdr, nil
-		}
-		k, v, ok := strings.Cut(l, ":")
-		if !ok {
-			return "", nil, fmt.Errorf("bad HTTP header line %q", l)
-		}
-		hdr[strings.ToLower(strings.TrimSpace(k))] = strings.TrimSpace(v)
-	}
-}
-
-func readHeadLine(br *bufio.Reader) (string, error) {
-	b, err := br.ReadSlice('\n')
-	if err != nil {
-		if errors.Is(err, bufio.ErrBufferFull) {
-			return "", errors.New("HTTP header line too long")
-		}
-		return "", err
-	}
-	return strings.TrimRight(string(b), "\r\n"), nil
-}
-
 // tunnelConn is the two halves of a tunnel as one connection: reads come
 // from the POST, decoded; writes go to the GET as they are.
 type tunnelConn struct {
 	get, post net.Conn
-	in        *base64Reader
+	in        *rtsp.TunnelReader
 	once      sync.Once
 }
 
@@ -228,57 +171,3 @@ func (t *tunnelConn) SetDeadline(d time.Time) error {
 }
 func (t *tunnelConn) SetReadDeadline(d time.Time) error  { return t.post.SetReadDeadline(d) }
 func (t *tunnelConn) SetWriteDeadline(d time.Time) error { return t.get.SetWriteDeadline(d) }
-
-// base64Reader decodes the POST's body. Clients encode each message on
-// its own, so padding may come in the middle of the stream: every group
-// of four characters is decoded by itself. Line breaks are skipped;
-// anything else outside the base64 alphabet is an error.
-type base64Reader struct {
-	src   *bufio.Reader
-	quad  [4]byte
-	nq    int
-	out   [3]byte
-	nout  int // decoded bytes in out
-	taken int // of them, already returned
-}
-
-func (r *base64Reader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if r.taken < r.nout {
-			k := copy(p[n:], r.out[r.taken:r.nout])
-			r.taken += k
-			n += k
-			continue
-		}
-		if n > 0 && r.src.Buffered() == 0 {
-			return n, nil // do not wait for more while holding some
-		}
-		b, err := r.src.ReadByte()
-		if err != nil {
-			return n, err
-		}
-		switch {
-		case b == '\r' || b == '\n' || b == ' ' || b == '\t':
-			continue
-		case !isBase64(b):
-			return n, fmt.Errorf("rtsp over http: %q in the base64 body", b)
-		}
-		r.quad[r.nq] = b
-		r.nq++
-		if r.nq < 4 {
-			continue
-		}
-		r.nq = 0
-		k, err := base64.StdEncoding.Decode(r.out[:], r.quad[:])
-		if err != nil {
-			return n, fmt.Errorf("rtsp over http: bad base64: %w", err)
-		}
-		r.nout, r.taken = k, 0
-	}
-	return n, nil
-}
-
-func isBase64(b byte) bool {
-	return 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '+' || b == '/' || b == '='
-}
