@@ -192,6 +192,15 @@ func (c *conn) serve() {
 	}
 }
 
+// touchSessions keeps the sessions created on this connection alive.
+func (c *conn) touchSessions() {
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	for _, s := range c.sessions {
+		s.touch()
+	}
+}
+
 // evictable reports whether the connection may be closed to make room for
 // a new one: it has no session and is not in the middle of a request.
 func (c *conn) evictable() bool {

@@ -52,6 +52,10 @@ func (c *conn) handle(req *rtsp.Request) (resp *rtsp.Response, after func()) {
 			return resp, nil
 		}
 	}
+	// Any request on a connection keeps its sessions alive, with or
+	// without their Session header (a client that pings with a bare
+	// OPTIONS).
+	c.touchSessions()
 	switch req.Method {
 	case rtsp.Options:
 		resp = rtsp.NewResponse(req, rtsp.StatusOK)
@@ -243,7 +247,12 @@ func (c *conn) sessionOf(req *rtsp.Request) *rtspSession {
 	}
 	h, err := rtsp.ParseSession(v)
 	if err != nil {
-		return nil
+		// Be liberal with what clients echo after the ID (a timeout in
+		// another notation): the ID alone names the session.
+		id, _, _ := strings.Cut(v, ";")
+		if h, err = rtsp.ParseSession(id); err != nil {
+			return nil
+		}
 	}
 	return c.rt.session(h.ID)
 }
@@ -514,9 +523,10 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 	s.mu.Unlock()
 	if kind == transportUDP {
 		c.rt.registerRTCPSource(rtcpFrom, s)
-		if back {
-			c.rt.registerRTPSource(rtpFrom, s, ti)
-		}
+		// The backchannel's RTP, and for a played track the client's
+		// own packets from its RTP port (a NAT hole-punch, a keep-alive:
+		// onUDPRTP).
+		c.rt.registerRTPSource(rtpFrom, s, ti)
 	}
 	if created {
 		c.rt.cfg.Logger.Debug("rtsp session", "session", s.id, "stream", m.name,

@@ -403,8 +403,10 @@ type pubSource struct {
 	track int
 }
 
-// registerRTPSource maps a publisher's RTP address to its session's track,
-// unless the session has already ended.
+// registerRTPSource maps a UDP client's RTP address to its session's
+// track (a publisher's, the backchannel's, or a played one's, whose
+// packets only keep the session alive), unless the session has already
+// ended.
 func (r *runtime) registerRTPSource(a netip.AddrPort, s *rtspSession, track int) {
 	r.mu.Lock()
 	if r.sessions[s.id] == s {
@@ -413,8 +415,10 @@ func (r *runtime) registerRTPSource(a netip.AddrPort, s *rtspSession, track int)
 	r.mu.Unlock()
 }
 
-// onUDPRTP handles a datagram on the server's RTP port: a publisher's
-// media, from the address its SETUP gave; anything else is dropped.
+// onUDPRTP handles a datagram on the server's RTP port from the address a
+// SETUP gave: a publisher's media, a player's backchannel, or a player's
+// own packet on a track it plays (a NAT hole-punch), which only keeps its
+// session alive. Anything else is dropped.
 func (r *runtime) onUDPRTP(from netip.AddrPort, b []byte) {
 	r.mu.Lock()
 	src, ok := r.byRTP[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())]
@@ -426,7 +430,7 @@ func (r *runtime) onUDPRTP(from netip.AddrPort, b []byte) {
 	switch {
 	case src.s.pub != nil:
 		src.s.pub.tracks[src.track].push(b, time.Now(), true)
-	case src.s.back != nil:
+	case src.s.back != nil && src.track == len(src.s.m.tracks):
 		src.s.back.push(b, time.Now(), true)
 	}
 }
