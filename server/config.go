@@ -8,6 +8,13 @@ import (
 	"time"
 )
 
+// RTPStart is the first RTP timestamp and sequence number of every track
+// (Config.RTPStart).
+type RTPStart struct {
+	Timestamp uint32
+	Sequence  uint16
+}
+
 // Config is the whole configuration of a Server. The zero value of every
 // field means the documented default, as with net/http.Server.
 type Config struct {
@@ -29,6 +36,13 @@ type Config struct {
 	// which would send it in the clear, gets 461. It needs a certificate
 	// (Certificates or GetCertificate). Give Serve a plain TCP listener.
 	TLS *tls.Config
+	// RTPStart, when set, is where every track's RTP timestamp and
+	// sequence number start, instead of at random values as RFC 3550 §5.1
+	// asks (against known-plaintext attacks when the media is encrypted).
+	// It is for tests of how players cross the 32-bit timestamp and 16-bit
+	// sequence wraps (13 h 15 min into a 90 kHz stream), and for captures
+	// that compare byte for byte.
+	RTPStart *RTPStart
 
 	// UDPPortMin and UDPPortMax bound the server's two UDP ports for RTP and
 	// RTCP over unicast UDP: the first free even/odd pair in the range is

@@ -140,12 +140,16 @@ func (c *conn) serve() {
 	c.br = br
 	cfg := c.rt.cfg
 	if _, ok := c.nc.(*tunnelConn); !ok {
-		// RTSP over HTTP begins with an HTTP request (tunnel.go).
+		// RTSP over HTTP begins with an HTTP request (tunnel.go). The
+		// first byte may take as long as the loop below allows; the rest
+		// of the first five, the time a request's head gets.
 		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleTimeout()))
+		if _, err := br.Peek(1); err != nil {
+			return
+		}
+		_ = c.nc.SetReadDeadline(time.Now().Add(cfg.ReadHeaderTimeout))
 		if first, err := br.Peek(5); err == nil && rtsp.LooksLikeHTTP(first) {
 			c.serveTunnel(br)
-			return
-		} else if err != nil && len(first) == 0 {
 			return
 		}
 	}

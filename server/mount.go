@@ -153,6 +153,11 @@ func newMount(name string, video VideoType, audio AudioType, cfg *Config) *mount
 		m.tracks = append(m.tracks, newTrack(len(m.tracks), false, aacPayloadType, 0))
 		m.aud = newAACIngest(cfg)
 	}
+	if st := cfg.RTPStart; st != nil {
+		for _, t := range m.tracks {
+			t.clock.offset, t.stream.Seq = st.Timestamp, st.Sequence
+		}
+	}
 	m.checkReady()
 	return m
 }

@@ -155,6 +155,7 @@ func TestHTTPTunnelRefusals(t *testing.T) {
 	}
 	require.Equal(t, "HTTP/1.0 404 Not Found\r\n", ask("POST /test HTTP/1.0\r\nx-sessioncookie: nobody\r\n\r\n"))
 	require.Equal(t, "HTTP/1.0 400 Bad Request\r\n", ask("GET /test HTTP/1.0\r\n\r\n"))
+	require.Equal(t, "HTTP/1.0 400 Bad Request\r\n", ask("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), "a web browser")
 	require.Equal(t, "HTTP/1.0 400 Bad Request\r\n", ask("GET /test HTTP/1.0\r\nbroken header\r\n\r\n"))
 
 	// A GET that waits: a second GET with its cookie is refused, and the
