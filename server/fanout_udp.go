@@ -8,6 +8,7 @@ import (
 
 	"github.com/rtspkit/rtspkit/rtp"
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // UDP delivery: a worker sends a frame to all its UDP readers (unicast
@@ -25,6 +26,7 @@ type udpScratch struct {
 	bufs    [][]byte
 	pbufs   [][]byte // buffers of single datagrams (addPackets)
 	bw      batchWriter
+	v4, v6  []ipv4.Message // send's split by address family
 }
 
 // begin starts a job for f.
@@ -71,12 +73,7 @@ func (s *udpScratch) flush(w *worker, f *frame) {
 	if len(s.msgs) == 0 {
 		return
 	}
-	u := w.fo.u
-	if f.rtcp {
-		s.write(u, u.rtcpRaw, u.rtcp, s.msgs)
-	} else {
-		s.write(u, u.rtpRaw, u.rtp, s.msgs)
-	}
+	s.send(w.fo.u, f.rtcp, s.msgs)
 	clear(s.msgs) // keep no frame's buffers alive
 	clear(s.pbufs)
 	s.pbufs = s.pbufs[:0]
@@ -127,14 +124,62 @@ func appendRuns(msgs []ipv4.Message, bufs [][]byte, fb *rtp.Batch, from, to int,
 // maxGSOBytes keeps a GSO message within one IP datagram's payload.
 const maxGSOBytes = 65000
 
+// send sends msgs from the RTP (or RTCP) socket of each destination's
+// address family: IPv4 ones by raw sendmmsg (write), IPv6 ones through
+// x/net's batch writer on the IPv6 sockets.
+func (s *udpScratch) send(u *udpPair, rtcp bool, msgs []ipv4.Message) {
+	rc, pc := u.rtpRaw, u.rtp
+	if rtcp {
+		rc, pc = u.rtcpRaw, u.rtcp
+	}
+	if u.v6 == nil || !anyIPv6(msgs) {
+		s.write(u, rc, pc, nil, msgs)
+		return
+	}
+	s.v4, s.v6 = s.v4[:0], s.v6[:0]
+	for _, m := range msgs {
+		if isIPv6(m.Addr) {
+			s.v6 = append(s.v6, m)
+		} else {
+			s.v4 = append(s.v4, m)
+		}
+	}
+	pc6 := u.v6.rtp
+	if rtcp {
+		pc6 = u.v6.rtcp
+	}
+	s.write(u, rc, pc, nil, s.v4)
+	s.write(u, nil, nil, pc6, s.v6)
+	clear(s.v4)
+	clear(s.v6)
+}
+
+func anyIPv6(msgs []ipv4.Message) bool {
+	for _, m := range msgs {
+		if isIPv6(m.Addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func isIPv6(a net.Addr) bool {
+	ua, ok := a.(*net.UDPAddr)
+	return ok && ua.IP.To4() == nil
+}
+
 // write sends msgs, as many per system call as the kernel takes. A
 // datagram the kernel refuses (a full buffer, an unreachable destination)
 // is lost, as UDP allows; a refused GSO message is sent again datagram by
 // datagram, and GSO is not tried again.
-func (s *udpScratch) write(u *udpPair, rc syscall.RawConn, pc *ipv4.PacketConn, msgs []ipv4.Message) {
+// With pc6 (IPv6 destinations) it goes through pc6 alone.
+func (s *udpScratch) write(u *udpPair, rc syscall.RawConn, pc *ipv4.PacketConn, pc6 *ipv6.PacketConn, msgs []ipv4.Message) {
 	for len(msgs) > 0 {
-		k, err := s.bw.write(rc, msgs)
-		if err == errUseFallback {
+		var k int
+		var err error
+		if pc6 != nil {
+			k, err = pc6.WriteBatch(msgs, 0)
+		} else if k, err = s.bw.write(rc, msgs); err == errUseFallback {
 			k, err = pc.WriteBatch(msgs, 0)
 		}
 		switch {

@@ -571,6 +571,9 @@ func (c *conn) acceptable(t *rtsp.Transport) (transportKind, int) {
 		return 0, rtsp.StatusUnsupportedTransport
 	}
 	if t.Delivery == rtsp.DeliveryMulticast {
+		if !c.remoteIP().Is4() {
+			return 0, rtsp.StatusUnsupportedTransport // IPv4 groups only
+		}
 		if t.Destination != "" {
 			a, err := netip.ParseAddr(t.Destination)
 			if err != nil || !netip.MustParsePrefix(c.rt.cfg.MulticastRange).Contains(a) {
@@ -584,8 +587,8 @@ func (c *conn) acceptable(t *rtsp.Transport) (transportKind, int) {
 	if t.ClientPort == nil {
 		return 0, rtsp.StatusUnsupportedTransport
 	}
-	if !c.remoteIP().Is4() {
-		return 0, rtsp.StatusUnsupportedTransport // UDP is IPv4-only here
+	if !c.remoteIP().Is4() && c.rt.udp.v6 == nil {
+		return 0, rtsp.StatusUnsupportedTransport // no IPv6 UDP sockets: TCP it is
 	}
 	if t.Destination != "" {
 		// Sending media to a third party would make us a traffic

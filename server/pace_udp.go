@@ -187,8 +187,7 @@ func (w *worker) paceTick() {
 			if pf.f.rtcp {
 				s.flushRTP(w)
 				if addr := r.udp.dest(pf.f); addr != nil {
-					u := w.fo.u
-					s.write(u, u.rtcpRaw, u.rtcp, []ipv4.Message{{Buffers: [][]byte{pf.f.data}, Addr: addr}})
+					s.send(w.fo.u, true, []ipv4.Message{{Buffers: [][]byte{pf.f.data}, Addr: addr}})
 				}
 				p.pop().release()
 				continue
@@ -330,8 +329,7 @@ func (s *udpScratch) addPackets(w *worker, r *reader, f *frame, from, to int) {
 // flushRTP sends the RTP messages gathered so far.
 func (s *udpScratch) flushRTP(w *worker) {
 	if len(s.msgs) > 0 {
-		u := w.fo.u
-		s.write(u, u.rtpRaw, u.rtp, s.msgs)
+		s.send(w.fo.u, false, s.msgs)
 	}
 	clear(s.msgs)
 	s.msgs = s.msgs[:0]

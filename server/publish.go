@@ -308,7 +308,8 @@ func (c *conn) setupRecord(req *rtsp.Request, pub *publication, control string, 
 			chosen, kind = t, transportTCP
 			break
 		}
-		if !c.secure && t.Delivery != rtsp.DeliveryMulticast && t.ClientPort != nil && t.ClientPort.First != 0 && c.remoteIP().Is4() {
+		if !c.secure && t.Delivery != rtsp.DeliveryMulticast && t.ClientPort != nil && t.ClientPort.First != 0 &&
+			(c.remoteIP().Is4() || c.rt.udp.v6 != nil) {
 			chosen, kind = t, transportUDP
 			break
 		}

@@ -184,7 +184,7 @@ func (s *rtspSession) sendBye(rt *runtime, tracks []readerTrack) {
 				_ = ts.write(r, f)
 			}
 		case transportUDP:
-			_, _ = rt.udp.rtcpConn.WriteToUDPAddrPort(f.data, t.rtcpAddr)
+			rt.udp.writeRTCP(f.data, t.rtcpAddr)
 		}
 		f.release()
 	}

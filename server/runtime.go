@@ -66,6 +66,15 @@ func listen(cfg *Config) (net.Listener, error) {
 func startRuntime(s *Server, ln net.Listener) (*runtime, error) {
 	cfg := &s.cfg
 	udpHost := cfg.ListenAddress
+	if ip, err := netip.ParseAddr(udpHost); err == nil && ip.Is6() && !ip.Is4In6() {
+		// An IPv6 listen address: IPv4 players cannot reach the RTSP
+		// port, so the IPv4 pair needs nothing but to exist, on the
+		// loopback (all addresses for "::", which is dual-stack).
+		udpHost = "127.0.0.1"
+		if ip.IsUnspecified() {
+			udpHost = ""
+		}
+	}
 	u, err := listenUDPPair(udpHost, cfg.UDPPortMin, cfg.UDPPortMax)
 	if err != nil {
 		ln.Close()
@@ -102,10 +111,16 @@ func startRuntime(s *Server, ln net.Listener) (*runtime, error) {
 		mcast:    make(map[*mount]*multicastGroup),
 		done:     make(chan struct{}),
 	}
+	u.v6 = listenUDP6(cfg.ListenAddress, u.rtpPort)
 	r.wg.Add(4)
 	go func() { defer r.wg.Done(); r.acceptLoop() }()
 	go func() { defer r.wg.Done(); readLoop(u.rtpConn, r.onUDPRTP) }()
 	go func() { defer r.wg.Done(); readLoop(u.rtcpConn, r.onUDPRTCP) }()
+	if u.v6 != nil {
+		r.wg.Add(2)
+		go func() { defer r.wg.Done(); readLoop(u.v6.rtpConn, r.onUDPRTP) }()
+		go func() { defer r.wg.Done(); readLoop(u.v6.rtcpConn, r.onUDPRTCP) }()
+	}
 	go func() { defer r.wg.Done(); r.housekeeping() }()
 	// udp_ports is the RTP/RTCP pair every unicast UDP player is sent
 	// from (Config.UDPPortMin-UDPPortMax).

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
 )
 
 // udpPair is the server's RTP and RTCP sockets for unicast and multicast
@@ -20,6 +21,54 @@ type udpPair struct {
 	rtpRaw, rtcpRaw   syscall.RawConn
 	rtpPort           int
 	gso               atomic.Bool // UDP GSO works (until the kernel says no)
+	// v6 is the same pair of ports on IPv6, for players that come over
+	// IPv6; nil when the listen address is IPv4 or IPv6 is unavailable
+	// (such players then get 461 for UDP and use TCP).
+	v6 *udpPair6
+}
+
+// udpPair6 is the IPv6 sockets of a udpPair. Separate sockets (IPv6-only:
+// Go sets IPV6_V6ONLY for "udp6") rather than dual-stack ones keep the
+// IPv4 hot path, raw sendmmsg with IPv4 addresses, as it is.
+type udpPair6 struct {
+	rtpConn, rtcpConn *net.UDPConn
+	rtp, rtcp         *ipv6.PacketConn
+}
+
+// listenUDP6 binds the IPv6 side of u on u's ports, unless host is an
+// IPv4 address. It returns nil when it cannot.
+func listenUDP6(host string, port int) *udpPair6 {
+	h := ""
+	if host != "" {
+		ip, err := netip.ParseAddr(host)
+		if err != nil || ip.Is4() || ip.Is4In6() {
+			return nil
+		}
+		h = host
+	}
+	a, err := net.ListenUDP("udp6", udpAddr(h, port))
+	if err != nil {
+		return nil
+	}
+	b, err := net.ListenUDP("udp6", udpAddr(h, port+1))
+	if err != nil {
+		a.Close()
+		return nil
+	}
+	for _, c := range []*net.UDPConn{a, b} {
+		_ = c.SetWriteBuffer(4 << 20)
+		_ = c.SetReadBuffer(1 << 20)
+	}
+	return &udpPair6{rtpConn: a, rtcpConn: b, rtp: ipv6.NewPacketConn(a), rtcp: ipv6.NewPacketConn(b)}
+}
+
+// writeRTCP sends one RTCP packet to a, on the socket of a's family.
+func (u *udpPair) writeRTCP(b []byte, a netip.AddrPort) {
+	if a.Addr().Is4() || a.Addr().Is4In6() {
+		_, _ = u.rtcpConn.WriteToUDPAddrPort(b, netip.AddrPortFrom(a.Addr().Unmap(), a.Port()))
+	} else if u.v6 != nil {
+		_, _ = u.v6.rtcpConn.WriteToUDPAddrPort(b, a)
+	}
 }
 
 // listenUDPPair binds the first free even/odd port pair in [min, max].
@@ -90,6 +139,10 @@ func (u *udpPair) setMulticast(ttl int, ifName string) error {
 func (u *udpPair) close() {
 	u.rtpConn.Close()
 	u.rtcpConn.Close()
+	if u.v6 != nil {
+		u.v6.rtpConn.Close()
+		u.v6.rtcpConn.Close()
+	}
 }
 
 // readLoop reads datagrams from c until it is closed, handing each to fn
