@@ -132,7 +132,7 @@ func (s *session) setup(transport string) (rtsp.Transport, error) {
 	}
 	sess, err := rtsp.ParseSession(resp.Header.Get("Session"))
 	if err != nil {
-		return rtsp.Transport{}, fmt.Errorf("Session header: %w", err)
+		return rtsp.Transport{}, fmt.Errorf("the Session header: %w", err)
 	}
 	s.id = sess.ID
 	return rtsp.ParseTransport(resp.Header.Get("Transport"))
