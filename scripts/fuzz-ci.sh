@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Short fuzzing for CI (make test): runs every go test -fuzz target in ./fuzz
-# for a slice of one time budget. The budget is the wall time of the whole
+# (the parsers of every protocol package, through their exported API) and
+# in ./onvif (whose SOAP and WS-Discovery parsers are internal) for a slice
+# of one time budget. The budget is the wall time of the whole
 # script, the build included: about 100 s on two cores whatever the number
 # of targets, when the build cache is warm.
 #
@@ -65,18 +67,23 @@ t0=$(now_ms)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-bin=$tmp/fuzz.test
-# One instrumented build for every target (-fuzz only turns the
-# instrumentation on here; which target runs is chosen below). A build error
-# stops the run here, as it should.
-"$go" test -c -fuzz . -o "$bin" ./fuzz
-# Where go test -fuzz keeps the inputs that reached new coverage.
-cachedir="$("$go" env GOCACHE)/fuzz/$("$go" list ./fuzz)"
+pkgs=(fuzz onvif)
+# One instrumented build per package for all its targets (-fuzz only turns
+# the instrumentation on here; which target runs is chosen below). A build
+# error stops the run here, as it should.
+declare -A cachedirs # where go test -fuzz keeps the inputs that reached new coverage
+for pkg in "${pkgs[@]}"; do
+  "$go" test -c -fuzz . -o "$tmp/$pkg.test" "./$pkg"
+  cachedirs[$pkg]="$("$go" env GOCACHE)/fuzz/$("$go" list "./$pkg")"
+done
 build_ms=$(($(now_ms) - t0))
 
-targets=$(cd fuzz && "$bin" -test.run '^$' -test.list '^Fuzz' | grep '^Fuzz' | grep -E -- "$match" || true)
+# Targets as package/Target.
+targets=$(for pkg in "${pkgs[@]}"; do
+  (cd "$pkg" && "$tmp/$pkg.test" -test.run '^$' -test.list '^Fuzz' | grep '^Fuzz' | sed "s|^|$pkg/|")
+done | grep -E -- "$match" || true)
 if [ -z "$targets" ]; then
-  echo "fuzz-ci: no fuzz targets in ./fuzz match $match" >&2
+  echo "fuzz-ci: no fuzz targets in ${pkgs[*]} match $match" >&2
   exit 1
 fi
 n=$(wc -l <<<"$targets")
@@ -115,7 +122,11 @@ hiccup() {
 failed=()
 k=0
 overheads=0
-for f in $targets; do
+for pt in $targets; do
+  pkg=${pt%%/*}
+  f=${pt#*/}
+  bin=$tmp/$pkg.test
+  cachedir=${cachedirs[$pkg]}
   if [ -n "$each" ]; then
     fuzztime=$each
   else
@@ -125,7 +136,7 @@ for f in $targets; do
     fi
     fuzztime=${slice}ms
   fi
-  corpus=fuzz/testdata/fuzz/$f
+  corpus=$pkg/testdata/fuzz/$f
   before=$(ls "$corpus" 2>/dev/null || true)
   start=$(now_ms)
   args=(-test.paniconexit0 -test.timeout=10m -test.run='^$' -test.fuzz="^${f}\$"
@@ -133,9 +144,9 @@ for f in $targets; do
   rc=0
   if [ -n "$each" ]; then
     echo "== $f ($each)"
-    (cd fuzz && "$bin" "${args[@]}") 2>&1 | tee "$tmp/out" || rc=$?
+    (cd "$pkg" && "$bin" "${args[@]}") 2>&1 | tee "$tmp/out" || rc=$?
   else
-    (cd fuzz && "$bin" "${args[@]}") >"$tmp/out" 2>&1 || rc=$?
+    (cd "$pkg" && "$bin" "${args[@]}") >"$tmp/out" 2>&1 || rc=$?
   fi
   out=$(<"$tmp/out")
   took=$(($(now_ms) - start))
@@ -160,6 +171,6 @@ done
 total_ms=$(($(now_ms) - t0))
 echo "fuzz-ci: $n targets in $((total_ms / 1000))s (build $((build_ms / 1000))s, fuzzing $(((total_ms - build_ms) / 1000))s)"
 if ((${#failed[@]} > 0)); then
-  echo "fuzz-ci: failing targets: ${failed[*]} (failing inputs in fuzz/testdata/fuzz/)" >&2
+  echo "fuzz-ci: failing targets: ${failed[*]} (failing inputs in <package>/testdata/fuzz/)" >&2
   exit 1
 fi

@@ -4,6 +4,7 @@
 # plugins for rtspsrc and the H.264/H.265/JPEG/AAC/G.711 depayloaders), VLC
 # (cvlc), tshark, GStreamer's rtspclientsink (gstreamer1.0-rtsp) for
 # publishing, and GStreamer's Python bindings for the backchannel test. Safe to run again: it only installs what is absent.
+# Also onvif-tools (onvif-util, libonvif's client) for the ONVIF tests.
 # (staticcheck comes from the Go module proxy through go run, in test.sh.)
 set -euo pipefail
 
@@ -28,6 +29,8 @@ command -v cvlc >/dev/null 2>&1 || need+=(vlc-bin vlc-plugin-base)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+# The ONVIF service's client tests drive libonvif's command-line client.
+command -v onvif-util >/dev/null 2>&1 || need+=(onvif-tools)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

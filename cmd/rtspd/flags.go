@@ -10,23 +10,25 @@ import (
 )
 
 type options struct {
-	port     int
-	session  string
-	video    string
-	vcodec   string
-	audio    string
-	fps      float64
-	user     string
-	pass     string
-	host     string
-	verbose  bool
-	status   time.Duration
-	duration time.Duration
-	publish  bool
-	push     []string
-	back     string
-	cert     string
-	key      string
+	port      int
+	session   string
+	video     string
+	vcodec    string
+	audio     string
+	fps       float64
+	user      string
+	pass      string
+	host      string
+	verbose   bool
+	status    time.Duration
+	duration  time.Duration
+	publish   bool
+	push      []string
+	back      string
+	cert      string
+	key       string
+	onvif     int
+	discovery bool
 }
 
 // errUsage marks a flag error the flag package has already reported.
@@ -77,6 +79,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.back, "backchannel", "", "offer the ONVIF audio backchannel and write the G.711 µ-law players send to `file` (raw, 8 kHz)")
 	fs.StringVar(&o.cert, "cert", "", "serve RTSPS (RTSP over TLS, rtsps:// URLs) with this PEM certificate `file` (with -key);\nmedia then goes interleaved inside TLS")
 	fs.StringVar(&o.key, "key", "", "PEM private key `file` for -cert")
+	fs.IntVar(&o.onvif, "onvif", 0, "serve the ONVIF device and media services on this HTTP `port` (http://host:port/onvif/device_service),\nfor NVRs that add cameras through ONVIF; 0: none, -1: a free port")
+	fs.BoolVar(&o.discovery, "discovery", true, "with -onvif, make the device discoverable (WS-Discovery on 239.255.255.250:3702)")
 	fs.BoolVar(&o.publish, "publish", false, "also accept publishers (ANNOUNCE, RECORD: ffmpeg -f rtsp) on any path but -session;\nplayers read them from this server")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,6 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-user and -pass go together")
 	case (o.cert == "") != (o.key == ""):
 		return o, errors.New("-cert and -key go together")
+	case o.onvif < -1 || o.onvif > 65535:
+		return o, fmt.Errorf("-onvif %d is not a port", o.onvif)
 	case o.status < 0 || o.duration < 0:
 		return o, errors.New("-status and -t cannot be negative")
 	}

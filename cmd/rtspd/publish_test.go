@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -229,4 +230,55 @@ func TestCertFlag(t *testing.T) {
 	}
 	c.Close()
 	require.Equal(t, 0, <-done)
+}
+
+// -onvif serves the ONVIF device and media services: the stream URI an
+// NVR asks for is the URL rtspd serves, and the profile has the sample's
+// codec and size.
+func TestONVIFFlag(t *testing.T) {
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- rtspd([]string{"-port", "-1", "-status", "0", "-host", "127.0.0.1", "-t", "5s", "-onvif", "-1", "-discovery=false"},
+			strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var rtspURL, device string
+	for (rtspURL == "" || device == "") && sc.Scan() {
+		if u := regexp.MustCompile(`rtsp://[0-9.]+:[0-9]+/test`).FindString(sc.Text()); u != "" {
+			rtspURL = u
+		}
+		if u := regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+/onvif/device_service`).FindString(sc.Text()); u != "" {
+			device = u
+		}
+	}
+	require.NotEmpty(t, rtspURL)
+	require.NotEmpty(t, device, "no ONVIF line")
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+
+	soap := func(body string) string {
+		req := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>` + body + `</s:Body></s:Envelope>`
+		resp, err := http.Post(device, "application/soap+xml", strings.NewReader(req))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, 200, resp.StatusCode, string(b))
+		return string(b)
+	}
+	profiles := soap(`<GetProfiles xmlns="http://www.onvif.org/ver10/media/wsdl"/>`)
+	require.Contains(t, profiles, `token="test"`)
+	require.Contains(t, profiles, "<tt:Encoding>H264</tt:Encoding>")
+	require.Contains(t, profiles, "<tt:Width>1280</tt:Width>")
+	uri := soap(`<GetStreamUri xmlns="http://www.onvif.org/ver10/media/wsdl"><StreamSetup>` +
+		`<Stream xmlns="http://www.onvif.org/ver10/schema">RTP-Unicast</Stream>` +
+		`<Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>RTSP</Protocol></Transport>` +
+		`</StreamSetup><ProfileToken>test</ProfileToken></GetStreamUri>`)
+	require.Contains(t, uri, "<tt:Uri>"+rtspURL+"</tt:Uri>")
+	require.Equal(t, 0, <-done)
+
+	code, _, errOut := runRtspd(t, nil, "-onvif", "70000")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "-onvif 70000 is not a port")
 }

@@ -101,6 +101,13 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	url, _ := srv.URL(o.session)
 	fmt.Fprintf(stdout, "rtspd: serving %s (%s%s) at %s\n", vsrc.name, vsrc.codec.Label(), audioLabel(asrc), url)
+	if o.onvif != 0 {
+		stopONVIF, err := startONVIF(o, srv, cfg, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopONVIF()
+	}
 	for _, u := range o.push {
 		fmt.Fprintf(stdout, "rtspd: pushing to %s\n", redactURL(u))
 	}
