@@ -31,6 +31,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 # The ONVIF service's client tests drive libonvif's command-line client.
 command -v onvif-util >/dev/null 2>&1 || need+=(onvif-tools)
+# ...and the npm package onvif, which the test installs with npm.
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
