@@ -51,6 +51,11 @@ type Config struct {
 	// MulticastRange is the block multicast groups are allocated from, one
 	// group per session. Default 239.255.42.0/24 (organisation-local scope).
 	MulticastRange string
+	// MulticastRange6 is the block IPv6 players' multicast groups are
+	// allocated from, one group per session: a prefix of /96 to /126.
+	// Default ff15::7274:0/112 (site-local scope, transient: RFC 4291
+	// §2.7).
+	MulticastRange6 string
 	// MulticastPort is the RTP port of every multicast group (RTCP is the
 	// next one). Default 5004.
 	MulticastPort int
@@ -173,6 +178,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MulticastRange == "" {
 		c.MulticastRange = "239.255.42.0/24"
 	}
+	if c.MulticastRange6 == "" {
+		c.MulticastRange6 = "ff15::7274:0/112"
+	}
 	if c.Realm == "" {
 		c.Realm = "rtspkit"
 	}
@@ -194,6 +202,10 @@ func (c Config) withDefaults() (Config, error) {
 	p, err := netip.ParsePrefix(c.MulticastRange)
 	if err != nil || !p.Addr().Is4() || !p.Addr().IsMulticast() || p.Bits() > 30 {
 		return bad("multicast range %q (want an IPv4 multicast prefix of /30 or larger)", c.MulticastRange)
+	}
+	p6, err := netip.ParsePrefix(c.MulticastRange6)
+	if err != nil || !p6.Addr().Is6() || p6.Addr().Is4In6() || !p6.Addr().IsMulticast() || p6.Bits() < 96 || p6.Bits() > 126 {
+		return bad("IPv6 multicast range %q (want an IPv6 multicast prefix of /96 to /126)", c.MulticastRange6)
 	}
 	if c.MaxPacketSize < 100 || c.MaxPacketSize > 65000 {
 		return bad("max packet size %d", c.MaxPacketSize)

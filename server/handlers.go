@@ -470,7 +470,7 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 	// taken while holding another (doc.go).
 	var g *multicastGroup
 	if kind == transportMulticast {
-		g = c.rt.multicastFor(m)
+		g = c.rt.multicastFor(m, !c.remoteIP().Is4())
 	}
 	s.mu.Lock()
 	rt := &s.tracks[ti]
@@ -571,12 +571,16 @@ func (c *conn) acceptable(t *rtsp.Transport) (transportKind, int) {
 		return 0, rtsp.StatusUnsupportedTransport
 	}
 	if t.Delivery == rtsp.DeliveryMulticast {
+		rng := c.rt.cfg.MulticastRange
 		if !c.remoteIP().Is4() {
-			return 0, rtsp.StatusUnsupportedTransport // IPv4 groups only
+			if c.rt.udp.v6 == nil {
+				return 0, rtsp.StatusUnsupportedTransport // no IPv6 sockets
+			}
+			rng = c.rt.cfg.MulticastRange6
 		}
 		if t.Destination != "" {
 			a, err := netip.ParseAddr(t.Destination)
-			if err != nil || !netip.MustParsePrefix(c.rt.cfg.MulticastRange).Contains(a) {
+			if err != nil || !netip.MustParsePrefix(rng).Contains(a) {
 				// A group outside our range: refuse rather than flood it.
 				return 0, rtsp.StatusForbidden
 			}
@@ -629,7 +633,7 @@ func (c *conn) play(req *rtsp.Request) (*rtsp.Response, func()) {
 	// is taken while holding another (doc.go).
 	var g *multicastGroup
 	if s.kind == transportMulticast {
-		g = c.rt.multicastFor(s.m)
+		g = c.rt.multicastFor(s.m, !s.remote.Is4())
 	}
 	s.mu.Lock()
 	if s.playing {

@@ -15,22 +15,30 @@ type multicastGroup struct {
 	refs   int
 }
 
-// multicastFor returns (allocating on first use) the group of mount m.
-func (rt *runtime) multicastFor(m *mount) *multicastGroup {
+// multicastFor returns (allocating on first use) the group of mount m for
+// IPv4 players, or with v6 for IPv6 ones (Config.MulticastRange6).
+func (rt *runtime) multicastFor(m *mount, v6 bool) *multicastGroup {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if g := rt.mcast[m]; g != nil {
+	groups, rng, idx := rt.mcast, rt.cfg.MulticastRange, &rt.mcastIdx
+	if v6 {
+		groups, rng, idx = rt.mcast6, rt.cfg.MulticastRange6, &rt.mcastIdx6
+	}
+	if g := groups[m]; g != nil {
 		return g
 	}
-	prefix := netip.MustParsePrefix(rt.cfg.MulticastRange).Masked()
-	size := 1 << (32 - prefix.Bits())
-	// Skip the network's first address; hand out the rest in turn.
-	rt.mcastIdx++
-	off := 1 + (rt.mcastIdx-1)%(size-2)
-	a4 := prefix.Addr().As4()
-	v := uint32(a4[0])<<24 | uint32(a4[1])<<16 | uint32(a4[2])<<8 | uint32(a4[3])
+	prefix := netip.MustParsePrefix(rng).Masked()
+	size := uint64(1) << (prefix.Addr().BitLen() - prefix.Bits())
+	// Skip the network's first address; hand out the rest in turn. The
+	// offset goes in the low 32 bits (the prefixes are /96 or longer).
+	*idx++
+	off := 1 + uint64(*idx-1)%(size-2)
+	b := prefix.Addr().AsSlice()
+	n := len(b)
+	v := uint32(b[n-4])<<24 | uint32(b[n-3])<<16 | uint32(b[n-2])<<8 | uint32(b[n-1])
 	v += uint32(off)
-	addr := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	b[n-4], b[n-3], b[n-2], b[n-1] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	addr, _ := netip.AddrFromSlice(b)
 	g := &multicastGroup{addr: addr, tracks: make([]readerTrack, len(m.tracks))}
 	for i := range g.tracks {
 		port := uint16(rt.cfg.MulticastPort + 2*i)
@@ -40,7 +48,7 @@ func (rt *runtime) multicastFor(m *mount) *multicastGroup {
 			rtcpAddr: netip.AddrPortFrom(addr, port+1),
 		}
 	}
-	rt.mcast[m] = g
+	groups[m] = g
 	return g
 }
 

@@ -27,15 +27,17 @@ type runtime struct {
 	udp  *udpPair
 	fan  *fanout // sends every playing reader's frames
 
-	mu       sync.Mutex
-	conns    map[*conn]struct{}
-	sessions map[string]*rtspSession
-	byAddr   map[netip.AddrPort]*rtspSession // UDP RTCP source -> session
-	byRTP    map[netip.AddrPort]pubSource    // UDP publisher's RTP source -> session, track
-	mcast    map[*mount]*multicastGroup
-	mcastIdx int                        // next group offset in the multicast range
-	tunnels  map[string]chan tunnelHalf // RTSP over HTTP: GETs waiting for their POST, by cookie
-	closing  bool
+	mu        sync.Mutex
+	conns     map[*conn]struct{}
+	sessions  map[string]*rtspSession
+	byAddr    map[netip.AddrPort]*rtspSession // UDP RTCP source -> session
+	byRTP     map[netip.AddrPort]pubSource    // UDP publisher's RTP source -> session, track
+	mcast     map[*mount]*multicastGroup      // IPv4 groups
+	mcast6    map[*mount]*multicastGroup      // IPv6 groups
+	mcastIdx  int                             // groups handed out of MulticastRange
+	mcastIdx6 int                             // groups handed out of MulticastRange6
+	tunnels   map[string]chan tunnelHalf      // RTSP over HTTP: GETs waiting for their POST, by cookie
+	closing   bool
 
 	backoff auth.Backoff // slows down repeated wrong credentials
 
@@ -109,9 +111,15 @@ func startRuntime(s *Server, ln net.Listener) (*runtime, error) {
 		byAddr:   make(map[netip.AddrPort]*rtspSession),
 		byRTP:    make(map[netip.AddrPort]pubSource),
 		mcast:    make(map[*mount]*multicastGroup),
+		mcast6:   make(map[*mount]*multicastGroup),
 		done:     make(chan struct{}),
 	}
 	u.v6 = listenUDP6(cfg.ListenAddress, u.rtpPort)
+	if u.v6 != nil {
+		if err := u.v6.setMulticast(cfg.MulticastTTL, cfg.MulticastInterface); err != nil {
+			cfg.Logger.Warn("IPv6 multicast unavailable", "err", err)
+		}
+	}
 	r.wg.Add(4)
 	go func() { defer r.wg.Done(); r.acceptLoop() }()
 	go func() { defer r.wg.Done(); readLoop(u.rtpConn, r.onUDPRTP) }()

@@ -120,10 +120,15 @@ func (m *mount) stats(run *runtime) SessionStats {
 			sessions = append(sessions, rs)
 		}
 	}
-	var group *reader
-	var groupAddr string
-	if g := run.mcast[m]; g != nil && g.r != nil {
-		group, groupAddr = g.r, g.addr.String()
+	type group struct {
+		r    *reader
+		addr string
+	}
+	var groups []group
+	for _, g := range []*multicastGroup{run.mcast[m], run.mcast6[m]} {
+		if g != nil && g.r != nil {
+			groups = append(groups, group{g.r, g.addr.String()})
+		}
 	}
 	run.mu.Unlock()
 	for _, rs := range sessions {
@@ -139,9 +144,9 @@ func (m *mount) stats(run *runtime) SessionStats {
 		}
 		st.Readers = append(st.Readers, rd)
 	}
-	if group != nil {
-		rd := ReaderStats{Transport: "multicast", Remote: groupAddr}
-		group.fill(&rd, slices.Clone(tracks))
+	for _, g := range groups {
+		rd := ReaderStats{Transport: "multicast", Remote: g.addr}
+		g.r.fill(&rd, slices.Clone(tracks))
 		st.Readers = append(st.Readers, rd)
 	}
 	return st

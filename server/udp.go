@@ -136,6 +136,27 @@ func (u *udpPair) setMulticast(ttl int, ifName string) error {
 	return nil
 }
 
+// setMulticast configures the IPv6 sockets' multicast sending as
+// udpPair.setMulticast does, with the hop limit for the TTL.
+func (u *udpPair6) setMulticast(hops int, ifName string) error {
+	for _, pc := range []*ipv6.PacketConn{u.rtp, u.rtcp} {
+		if err := pc.SetMulticastHopLimit(hops); err != nil {
+			return err
+		}
+		_ = pc.SetMulticastLoopback(true)
+		if ifName != "" {
+			ifi, err := net.InterfaceByName(ifName)
+			if err != nil {
+				return err
+			}
+			if err := pc.SetMulticastInterface(ifi); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (u *udpPair) close() {
 	u.rtpConn.Close()
 	u.rtcpConn.Close()
