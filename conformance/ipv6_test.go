@@ -4,8 +4,6 @@ package conformance
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/server"
 )
 
@@ -22,45 +19,10 @@ import (
 func TestIPv6FFmpeg(t *testing.T) {
 	needTool(t, "ffmpeg", "ffmpeg")
 	needTool(t, "ffprobe", "ffmpeg")
-	k := int(nextPortBlock.Add(1)) % 250
-	udpLo := udpPortBase + k*portsPerCell
-	cp := clientPortBase + k*portsPerCell
-	srv, err := server.NewServer(server.Config{
-		Port: -1, ListenAddress: "::1", AdvertisedHost: "::1",
-		UDPPortMin: udpLo, UDPPortMax: udpLo + portsPerCell - 1,
-	})
-	require.NoError(t, err)
-	defer srv.Destroy()
-	st, err := srv.NewStream("test", server.VideoH264, server.AudioNone)
-	require.NoError(t, err)
-	require.NoError(t, srv.Start())
+	st, cp := liveServer(t, server.Config{ListenAddress: "::1", AdvertisedHost: "::1"})
 	url, err := st.URL()
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(url, "rtsp://[::1]:"), url)
-
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
-	require.NoError(t, err)
-	var aus [][]byte
-	for _, au := range splitAccessUnits(splitAnnexB(data), false) {
-		aus = append(aus, h26x.AppendAnnexB(nil, au...))
-	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { // 25 pictures a second on an absolute schedule
-		defer close(done)
-		start := time.Now()
-		for i := 0; ; i++ {
-			if err := st.WriteVideo(aus[i%len(aus)], uint64(i*40)); err != nil {
-				return
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Until(start.Add(time.Duration(i+1) * 40 * time.Millisecond))):
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, tr := range []string{"udp", "tcp"} {

@@ -6,14 +6,12 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/server"
 )
 
@@ -80,38 +78,11 @@ func multicast6Child(t *testing.T) {
 
 	// All addresses (the namespace has no other): a socket bound to ::1
 	// could not send out of mc0.
-	srv, err := server.NewServer(server.Config{Port: -1, AdvertisedHost: "::1", MulticastInterface: "mc0", MulticastTTL: 1})
-	require.NoError(t, err)
-	defer srv.Destroy()
-	st, err := srv.NewStream("test", server.VideoH264, server.AudioNone)
-	require.NoError(t, err)
-	require.NoError(t, srv.Start())
+	st, _ := liveServer(t, server.Config{AdvertisedHost: "::1", MulticastInterface: "mc0", MulticastTTL: 1})
 	url, err := st.URL()
 	require.NoError(t, err)
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
-	require.NoError(t, err)
-	var aus [][]byte
-	for _, au := range splitAccessUnits(splitAnnexB(data), false) {
-		aus = append(aus, h26x.AppendAnnexB(nil, au...))
-	}
 	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		start := time.Now()
-		for i := 0; ; i++ {
-			if err := st.WriteVideo(aus[i%len(aus)], uint64(i*40)); err != nil {
-				return
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Until(start.Add(time.Duration(i+1) * 40 * time.Millisecond))):
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
-
+	defer close(stop)
 	// The group, as Stats shows it while ffmpeg plays.
 	groupc := make(chan string, 1)
 	go func() {

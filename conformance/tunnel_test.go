@@ -5,8 +5,6 @@ package conformance
 import (
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/rtspkit/rtspkit/h26x"
 	"github.com/rtspkit/rtspkit/server"
 )
 
@@ -25,47 +22,13 @@ func TestHTTPTunnelPlayers(t *testing.T) {
 	needTool(t, "ffmpeg", "ffmpeg")
 	needTool(t, "ffprobe", "ffmpeg")
 	needTool(t, "gst-launch-1.0", "gstreamer1.0-tools")
-	k := int(nextPortBlock.Add(1)) % 250
-	udpLo := udpPortBase + k*portsPerCell
 	// The server's debug log says when a tunnel opens: each player must
 	// really have come through one.
 	var log syncBuffer
-	srv, err := server.NewServer(server.Config{
-		Port: -1, ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1",
-		UDPPortMin: udpLo, UDPPortMax: udpLo + portsPerCell - 1,
-		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	require.NoError(t, err)
-	defer srv.Destroy()
-	st, err := srv.NewStream("test", server.VideoH264, server.AudioNone)
-	require.NoError(t, err)
-	require.NoError(t, srv.Start())
+	st, _ := liveServer(t, server.Config{ListenAddress: "127.0.0.1", AdvertisedHost: "127.0.0.1",
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	url, err := st.URL()
 	require.NoError(t, err)
-
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "h264_main_720p.h264"))
-	require.NoError(t, err)
-	var aus [][]byte
-	for _, au := range splitAccessUnits(splitAnnexB(data), false) {
-		aus = append(aus, h26x.AppendAnnexB(nil, au...))
-	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { // 25 pictures a second on an absolute schedule
-		defer close(done)
-		start := time.Now()
-		for i := 0; ; i++ {
-			if err := st.WriteVideo(aus[i%len(aus)], uint64(i*40)); err != nil {
-				return
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Until(start.Add(time.Duration(i+1) * 40 * time.Millisecond))):
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
