@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -37,6 +38,14 @@ func newTestServer(t *testing.T, cfg Config) *Server {
 	}
 	if cfg.AdvertisedHost == "" {
 		cfg.AdvertisedHost = "127.0.0.1"
+	}
+	if cfg.SessionTimeout == 0 {
+		// The tests' raw players send no keep-alive, and a test may run
+		// longer than the default minute when the package's parallel
+		// tests queue for the machine's two cores: the reaper must not
+		// end a player the test is watching. Tests of the timeout set
+		// their own.
+		cfg.SessionTimeout = 10 * time.Minute
 	}
 	s := New()
 	require.NoError(t, s.InitConfig(cfg))
