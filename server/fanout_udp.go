@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -213,20 +214,20 @@ func splitRun(m ipv4.Message) []ipv4.Message {
 // those of the worker's other UDP readers in one batch.
 type udpSender struct {
 	w *worker // the fan-out worker that sends to this reader
-	// destinations per track, resolved once; nil where not set up
-	rtpAddr, rtcpAddr []*net.UDPAddr
+	// destinations per track, resolved once; nil where not set up. A
+	// destination may change once while playing (a client behind NAT
+	// whose real ports the server learns: nat.go), hence the atomics.
+	rtpAddr, rtcpAddr []atomic.Pointer[net.UDPAddr]
 }
 
 func newUDPSender(fo *fanout, tracks []readerTrack) *udpSender {
-	s := &udpSender{w: fo.assignUDP()}
-	for _, t := range tracks {
-		var a, b *net.UDPAddr
+	s := &udpSender{w: fo.assignUDP(), rtpAddr: make([]atomic.Pointer[net.UDPAddr], len(tracks)),
+		rtcpAddr: make([]atomic.Pointer[net.UDPAddr], len(tracks))}
+	for i, t := range tracks {
 		if t.setup {
-			a = net.UDPAddrFromAddrPort(t.rtpAddr)
-			b = net.UDPAddrFromAddrPort(t.rtcpAddr)
+			s.rtpAddr[i].Store(net.UDPAddrFromAddrPort(t.rtpAddr))
+			s.rtcpAddr[i].Store(net.UDPAddrFromAddrPort(t.rtcpAddr))
 		}
-		s.rtpAddr = append(s.rtpAddr, a)
-		s.rtcpAddr = append(s.rtcpAddr, b)
 	}
 	return s
 }
@@ -234,9 +235,9 @@ func newUDPSender(fo *fanout, tracks []readerTrack) *udpSender {
 // dest returns where f goes for this reader, nil when nowhere.
 func (s *udpSender) dest(f *frame) *net.UDPAddr {
 	if f.rtcp {
-		return s.rtcpAddr[f.track]
+		return s.rtcpAddr[f.track].Load()
 	}
-	return s.rtpAddr[f.track]
+	return s.rtpAddr[f.track].Load()
 }
 
 // gsoControls caches the control message per segment size: sizes are few

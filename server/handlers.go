@@ -522,6 +522,7 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 	}
 	s.mu.Unlock()
 	if kind == transportUDP {
+		c.rt.registerNAT(s)
 		c.rt.registerRTCPSource(rtcpFrom, s)
 		// The backchannel's RTP, and for a played track the client's
 		// own packets from its RTP port (a NAT hole-punch, a keep-alive:

@@ -425,7 +425,13 @@ func (r *runtime) onUDPRTP(from netip.AddrPort, b []byte) {
 	src, ok := r.byRTP[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())]
 	r.mu.Unlock()
 	if !ok {
-		return
+		// A player behind NAT punching a hole: learnt, it only keeps
+		// the session alive.
+		s, ti, learnt := r.learnSource(from, b, false)
+		if !learnt {
+			return
+		}
+		src = pubSource{s: s, track: ti}
 	}
 	src.s.touch()
 	switch {

@@ -67,10 +67,14 @@ type rtspSession struct {
 	group    *multicastGroup // multicast group while playing
 
 	seen atomic.Int64 // unix nanoseconds of the last request or RTCP
+	// natLearnt marks, per track, the RTP [0] and RTCP [1] destinations
+	// learnt from a player behind NAT (nat.go). Guarded by mu.
+	natLearnt [][2]bool
 }
 
 func newRTSPSession(id string, m *mount, c *conn, kind transportKind, remote netip.Addr, user string) *rtspSession {
-	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, user: user, tracks: make([]readerTrack, len(m.tracks)+backSlot(m))}
+	n := len(m.tracks) + backSlot(m)
+	s := &rtspSession{id: id, m: m, c: c, kind: kind, remote: remote, user: user, tracks: make([]readerTrack, n), natLearnt: make([][2]bool, n)}
 	s.touch()
 	return s
 }

@@ -32,6 +32,7 @@ type runtime struct {
 	sessions  map[string]*rtspSession
 	byAddr    map[netip.AddrPort]*rtspSession // UDP RTCP source -> session
 	byRTP     map[netip.AddrPort]pubSource    // UDP publisher's RTP source -> session, track
+	natByIP   map[netip.Addr][]natCandidate   // UDP players that may learn their ports (nat.go)
 	mcast     map[*mount]*multicastGroup      // IPv4 groups
 	mcast6    map[*mount]*multicastGroup      // IPv6 groups
 	mcastIdx  int                             // groups handed out of MulticastRange
@@ -110,6 +111,7 @@ func startRuntime(s *Server, ln net.Listener) (*runtime, error) {
 		sessions: make(map[string]*rtspSession),
 		byAddr:   make(map[netip.AddrPort]*rtspSession),
 		byRTP:    make(map[netip.AddrPort]pubSource),
+		natByIP:  make(map[netip.Addr][]natCandidate),
 		mcast:    make(map[*mount]*multicastGroup),
 		mcast6:   make(map[*mount]*multicastGroup),
 		done:     make(chan struct{}),
@@ -332,6 +334,7 @@ func (r *runtime) endSession(s *rtspSession, bye bool) {
 			delete(r.byRTP, a)
 		}
 	}
+	r.forgetNAT(s)
 	r.mu.Unlock()
 	s.stopPlaying(r, bye)
 	if s.pub != nil {
@@ -448,6 +451,9 @@ func (r *runtime) onUDPRTCP(from netip.AddrPort, b []byte) {
 	r.mu.Lock()
 	s := r.byAddr[netip.AddrPortFrom(from.Addr().Unmap(), from.Port())]
 	r.mu.Unlock()
+	if s == nil {
+		s, _, _ = r.learnSource(from, b, true) // a player behind NAT?
+	}
 	if s != nil {
 		s.onRTCP(-1, b)
 	}
