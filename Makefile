@@ -7,7 +7,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench bench-unit soak
+.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench bench-unit soak cross
 
 # Built, then run in place of the recipe's shell (exec): Ctrl-C goes to
 # rtspd, which stops cleanly and exits 0, so make has no error to report
@@ -47,6 +47,16 @@ fuzz:
 # BENCHFLAGS=-quick for a 40 s smoke run.
 bench:
 	cd bench && $(GO) run ./cmd/benchall -readme README.md -summary ../README.md $(BENCHFLAGS)
+
+# Static rtspd binaries for the boards: dist/rtspd-linux-<arch> for riscv64
+# (the K230), arm64 and arm (GOARM=7), stripped, without cgo.
+CROSS_ARCHS ?= riscv64 arm64 arm
+cross:
+	@mkdir -p dist
+	@for a in $(CROSS_ARCHS); do \
+		GOOS=linux GOARCH=$$a GOARM=7 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o dist/rtspd-linux-$$a ./cmd/rtspd || exit 1; \
+		ls -l dist/rtspd-linux-$$a | awk '{printf "%-28s %5.1f MB\n", $$NF, $$5/1048576}'; \
+	done
 
 # An hour of players joining and leaving, watching the server's RSS,
 # goroutines and file descriptors every minute; fails on growth. Not part
