@@ -1,6 +1,9 @@
 package onvif
 
-import "net/http"
+import (
+	"net/http"
+	"unicode/utf8"
+)
 
 // A fault is a SOAP fault as ONVIF defines them (Core Specification
 // §5.8.2, "SOAP errors"): a SOAP 1.2 code (env:Sender, env:Receiver...),
@@ -73,6 +76,7 @@ func faultInvalidArgVal(sub, reason string) *fault {
 // SOAP 1.1 has no subcodes (SOAP 1.1 §4.4): its faultcode is soap:Client
 // or soap:Server and the ONVIF subcodes go in the detail.
 func writeFault(w *xw, v soapVersion, f *fault) {
+	f.Reason = boundReason(f.Reason)
 	if v == soap11 {
 		code := "soap:Server"
 		if f.Code == "Sender" {
@@ -108,4 +112,21 @@ func writeFault(w *xw, v soapVersion, f *fault) {
 	w.leaf("env:Text", f.Reason, "xml:lang", "en")
 	w.end("env:Reason")
 	w.end("env:Fault")
+}
+
+// maxReason bounds a fault's reason: a parse error may quote what the
+// client sent, which must not come back at any length (found by
+// FuzzSOAPRequest: a 10 KB element name echoed whole).
+const maxReason = 256
+
+// boundReason cuts reason to maxReason bytes at a character boundary.
+func boundReason(reason string) string {
+	if len(reason) <= maxReason {
+		return reason
+	}
+	cut := maxReason
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return reason[:cut] + "..."
 }
