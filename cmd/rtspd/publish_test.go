@@ -239,7 +239,7 @@ func TestONVIFFlag(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- rtspd([]string{"-port", "-1", "-status", "0", "-host", "127.0.0.1", "-t", "5s", "-onvif", "-1", "-discovery=false"},
+		done <- rtspd([]string{"-port", "-1", "-status", "0", "-host", "127.0.0.1", "-t", "10s", "-onvif", "-1", "-discovery=false"},
 			strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
@@ -267,7 +267,17 @@ func TestONVIFFlag(t *testing.T) {
 		require.Equal(t, 200, resp.StatusCode, string(b))
 		return string(b)
 	}
-	profiles := soap(`<GetProfiles xmlns="http://www.onvif.org/ver10/media/wsdl"/>`)
+	// The profile's size comes from the stream's SPS, which the pump
+	// sends with the first picture: ask until it has come.
+	var profiles string
+	deadline := time.Now().Add(8 * time.Second)
+	for {
+		profiles = soap(`<GetProfiles xmlns="http://www.onvif.org/ver10/media/wsdl"/>`)
+		if strings.Contains(profiles, "<tt:Width>1280</tt:Width>") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	require.Contains(t, profiles, `token="test"`)
 	require.Contains(t, profiles, "<tt:Encoding>H264</tt:Encoding>")
 	require.Contains(t, profiles, "<tt:Width>1280</tt:Width>")
