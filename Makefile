@@ -7,7 +7,7 @@
 GO ?= go
 FUZZTIME ?= 10s
 
-.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench bench-unit soak cross
+.PHONY: run test deps check-fmt vet fuzz-ci fuzz bench bench-unit soak cross capi
 
 # Built, then run in place of the recipe's shell (exec): Ctrl-C goes to
 # rtspd, which stops cleanly and exits 0, so make has no error to report
@@ -57,6 +57,13 @@ cross:
 		GOOS=linux GOARCH=$$a GOARM=7 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o dist/rtspd-linux-$$a ./cmd/rtspd || exit 1; \
 		ls -l dist/rtspd-linux-$$a | awk '{printf "%-28s %5.1f MB\n", $$NF, $$5/1048576}'; \
 	done
+
+# The C library with the board's C interface (capi/rtspkit.h):
+# dist/capi/<arch>/librtspkit.a and .so, and dist/capi/rtspkit.h, for amd64
+# and riscv64 (CAPI_ARCHS="amd64 riscv64 arm64" for more); see
+# scripts/capi.sh.
+capi:
+	GO=$(GO) ./scripts/capi.sh
 
 # An hour of players joining and leaving, watching the server's RSS,
 # goroutines and file descriptors every minute; fails on growth. Not part

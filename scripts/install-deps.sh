@@ -4,7 +4,10 @@
 # plugins for rtspsrc and the H.264/H.265/JPEG/AAC/G.711 depayloaders), VLC
 # (cvlc), tshark, GStreamer's rtspclientsink (gstreamer1.0-rtsp) for
 # publishing, and GStreamer's Python bindings for the backchannel test. Safe to run again: it only installs what is absent.
-# Also onvif-tools (onvif-util, libonvif's client) for the ONVIF tests.
+# Also onvif-tools (onvif-util, libonvif's client) for the ONVIF tests,
+# and for the board (riscv64) tests: qemu-user-static, a C compiler, and
+# the riscv64 cross compiler with its libc (the C library's example runs
+# under qemu).
 # (staticcheck comes from the Go module proxy through go run, in test.sh.)
 set -euo pipefail
 
@@ -33,6 +36,12 @@ command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v onvif-util >/dev/null 2>&1 || need+=(onvif-tools)
 # ...and the npm package onvif, which the test installs with npm.
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# The board's architectures under emulation, and the C library (cgo).
+command -v qemu-riscv64-static >/dev/null 2>&1 || need+=(qemu-user-static)
+command -v qemu-aarch64-static >/dev/null 2>&1 || need+=(qemu-user-static)
+command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+command -v riscv64-linux-gnu-gcc >/dev/null 2>&1 || need+=(gcc-riscv64-linux-gnu)
+[ -e /usr/riscv64-linux-gnu/lib/ld-linux-riscv64-lp64d.so.1 ] || need+=(libc6-riscv64-cross libc6-dev-riscv64-cross)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
