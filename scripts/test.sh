@@ -7,10 +7,16 @@
 #      missing
 #   2. gofmt, go vet, staticcheck (pinned, by go run from the module proxy)
 #   3. fuzz-ci.sh: every fuzz target for a slice of a fixed budget
-#   4. go test -race of every package but conformance
-#   5. go test -race ./conformance, alone: real players decode 720p in
+#   4. go test -race of every package but conformance and boardtest
+#   5. emulated-unit.sh: the unit tests of the packages that run on the
+#      boards, built for riscv64 (the K230) and arm64, under qemu-user
+#   6. go test ./internal/boardtest: the riscv64 rtspd under qemu played by
+#      ffprobe, and the C library (make capi) from C: its example for the
+#      host and for riscv64 under qemu, misuse, threads, 2000 lifecycles,
+#      the backchannel callback and the pusher
+#   7. go test -race ./conformance, alone: real players decode 720p in
 #      real time, and the suite asserts on what they received
-#   6. go test -race ./interop in the bench module: our publisher against
+#   8. go test -race ./interop in the bench module: our publisher against
 #      gortsplib's server, in-process (the main module never imports it)
 #
 # A failing phase stops the run; the summary still says which.
@@ -57,7 +63,15 @@ phase vet $GO vet ./...
 STATICCHECK_VERSION=v0.8.2
 phase staticcheck env GOFLAGS= $GO run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
 phase fuzz ./scripts/fuzz-ci.sh
-phase unit $GO test -race -count=1 $($GO list ./... | grep -v '/conformance$')
+# -parallel 8: the server package's tests mostly wait on real timers
+# (session timeouts, pacing, churn), so more of them at once on two cores
+# take 85 s instead of 155 s, and keep make test within 15 minutes.
+phase unit $GO test -race -count=1 -parallel 8 $($GO list ./... | grep -v -e '/conformance$' -e '/internal/boardtest$')
+phase emulated ./scripts/emulated-unit.sh
+# Without -race: the C programs and qemu do the work here, and the Go
+# side is the test harness (the C library is race-tested as package
+# server, which it wraps).
+phase board $GO test -count=1 -timeout 15m ./internal/boardtest
 phase conformance $GO test -race -count=1 -timeout 20m ./conformance
 # Peers the main module may not import (gortsplib's server) live in the
 # bench module; its interop tests run against them in-process.

@@ -370,6 +370,22 @@ func seqGaps(seqs []uint16) int {
 	return gaps
 }
 
+// seqDisorder describes the sequence numbers that did not go forward (a
+// repeat or a step back, which seqGaps counts as a near-wrap of losses),
+// for failure messages.
+func seqDisorder(seqs []uint16) string {
+	n, first := 0, ""
+	for i := 1; i < len(seqs); i++ {
+		if d := int16(seqs[i] - seqs[i-1]); d <= 0 {
+			if n == 0 {
+				first = fmt.Sprintf(" (first at %d of %d: %d after %d; around it %v)", i, len(seqs), seqs[i], seqs[i-1], seqs[max(0, i-5):min(len(seqs), i+5)])
+			}
+			n++
+		}
+	}
+	return fmt.Sprintf("%d out of order%s", n, first)
+}
+
 // maxInWindow is the most arrivals within any span of d.
 func maxInWindow(at []time.Time, d time.Duration) int {
 	most, j := 0, 0
@@ -413,7 +429,7 @@ func TestUDPJoinAtPlayersPace(t *testing.T) {
 			require.LessOrEqual(t, maxInWindow(at, w), limit, "join %d: datagrams within %v", j, w)
 		}
 		if gaps := seqGaps(seqs); gaps > 0 {
-			require.True(t, excusedGaps(seqs, lags), "join %d: paced, %d packets lost while the reader kept up", j, gaps)
+			require.True(t, excusedGaps(seqs, lags), "join %d: paced, %d packets lost while the reader kept up; %s", j, gaps, seqDisorder(seqs))
 			t.Logf("join %d: %d packets lost while the test's reader was %v or more behind; not counted", j, gaps, stallLag)
 			continue
 		}

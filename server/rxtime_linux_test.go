@@ -12,7 +12,9 @@ import (
 // enableRxTimestamps makes the kernel stamp each datagram c receives
 // (SO_TIMESTAMPNS). On loopback the stamp is taken as the sender's
 // sendmsg queues the datagram: when the server sent it, however late the
-// test gets to read it.
+// test gets to read it. qemu-user (scripts/emulated-unit.sh) does not
+// implement SO_TIMESTAMPNS (ENOPROTOOPT) but does SO_TIMESTAMP, the same
+// stamp in microseconds, which is fine enough for pacing in milliseconds.
 func enableRxTimestamps(c *net.UDPConn) error {
 	rc, err := c.SyscallConn()
 	if err != nil {
@@ -21,6 +23,9 @@ func enableRxTimestamps(c *net.UDPConn) error {
 	var serr error
 	if err := rc.Control(func(fd uintptr) {
 		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMPNS, 1)
+		if serr == syscall.ENOPROTOOPT {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_TIMESTAMP, 1)
+		}
 	}); err != nil {
 		return err
 	}
@@ -41,6 +46,10 @@ func readRxTime(c *net.UDPConn, buf []byte) (int, time.Time, error) {
 			if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SCM_TIMESTAMPNS && len(m.Data) >= int(unsafe.Sizeof(syscall.Timespec{})) {
 				ts := (*syscall.Timespec)(unsafe.Pointer(&m.Data[0]))
 				return n, time.Unix(ts.Unix()), nil
+			}
+			if m.Header.Level == syscall.SOL_SOCKET && m.Header.Type == syscall.SCM_TIMESTAMP && len(m.Data) >= int(unsafe.Sizeof(syscall.Timeval{})) {
+				tv := (*syscall.Timeval)(unsafe.Pointer(&m.Data[0]))
+				return n, time.Unix(tv.Unix()), nil
 			}
 		}
 	}
