@@ -69,8 +69,8 @@ phase fuzz ./scripts/fuzz-ci.sh
 phase unit $GO test -race -count=1 -parallel 8 $($GO list ./... | grep -v -e '/conformance$' -e '/internal/boardtest$')
 phase emulated ./scripts/emulated-unit.sh
 # Without -race: the C programs and qemu do the work here, and the Go
-# side is the test harness (the C library is race-tested as package
-# server, which it wraps).
+# side is the test harness. The C library itself is race-tested there:
+# TestCThreadsRace drives a -race build of it from C threads.
 phase board $GO test -count=1 -timeout 15m ./internal/boardtest
 phase conformance $GO test -race -count=1 -timeout 20m ./conformance
 # Peers the main module may not import (gortsplib's server) live in the

@@ -272,6 +272,35 @@ func TestCThreads(t *testing.T) {
 	t.Logf("%d session rounds, %d restarts in 3 s", rounds, restarts)
 }
 
+// TestCThreadsRace is TestCThreads against the library built with the
+// race detector: the C interface's own state (the handle tables, the URL
+// strings, the session cache) and the server under it, called from C
+// threads the Go runtime did not create. ThreadSanitizer makes the
+// program exit 66 and print "DATA RACE" on a race.
+func TestCThreadsRace(t *testing.T) {
+	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		t.Skipf("the race detector's c-archive is built here for amd64 and arm64, not %s", runtime.GOARCH)
+	}
+	need(t, "cc", "gcc")
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "librtspkit.a")
+	build := exec.Command("go", "build", "-race", "-buildmode=c-archive", "-o", lib, "./capi")
+	build.Dir = moduleRoot
+	b, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	prog := filepath.Join(dir, "check")
+	// -no-pie: ThreadSanitizer maps its shadow memory at fixed addresses,
+	// where a position-independent program may already be loaded ("failed
+	// to allocate ... errno 12").
+	args := []string{"-O1", "-std=c11", "-no-pie", "-I", filepath.Join(moduleRoot, "capi"),
+		filepath.Join(moduleRoot, "internal/boardtest/testdata/capi_check.c"), lib, "-lpthread", "-ldl", "-lm", "-o", prog}
+	b, err = exec.Command("cc", args...).CombinedOutput()
+	require.NoError(t, err, "cc %s:\n%s", strings.Join(args, " "), b)
+	out := runC(t, hostArch, nil, prog, "threads", strconv.Itoa(freePort(t)), sample).wait(t, 3*time.Minute)
+	require.NotContains(t, out, "DATA RACE")
+	require.Regexp(t, `threads: 8 threads, [1-9]\d* session rounds, [1-9]\d* restarts, 0 failures`, out)
+}
+
 // TestCCyclesKeepRSSFlat: 2000 cycles of the board's whole flow (create,
 // Init, CreateSession, Start, GetRtspUrl, Stop, DeInit, destroy) in one
 // process. After the first half the Go heap and the runtime's pools have

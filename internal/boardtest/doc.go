@@ -5,7 +5,7 @@
 // (rtspd_test.go); and the C library (package capi, built by the script
 // make capi runs) used from C (capi_test.go, testdata/capi_check.c): the
 // board's example flow for the host and for riscv64 under qemu, played by
-// ffprobe; misuse; many threads; RSS over 2000 lifecycles; the
+// ffprobe; misuse; many threads, with and without the race detector; RSS over 2000 lifecycles; the
 // backchannel callback; the pusher. The package has no code of its own,
 // only tests, and they run on Linux only.
 //
