@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,65 +101,32 @@ func compileC(t *testing.T, arch string, shared bool, out string, src ...string)
 	require.NoError(t, err, "%s %s:\n%s", cc, strings.Join(args, " "), b)
 }
 
-// cProc is a C program of the tests, its output kept for assertions and
-// printed when the test fails.
-type cProc struct {
-	cmd  *exec.Cmd
-	out  outputBuffer
-	done chan struct{}
-	err  error
-}
-
-// runC starts a C program built for arch: riscv64 ones run under
-// qemu-riscv64-static with Debian's riscv64 libc (-L). The program is
-// killed if the test ends first.
-func runC(t *testing.T, arch string, env []string, prog string, args ...string) *cProc {
+// runC starts a C program built for arch with startProc (its output
+// logged if the test fails; SIGINT when the test ends): riscv64 ones run
+// under qemu-riscv64-static with Debian's riscv64 libc (-L).
+func runC(t *testing.T, arch string, env []string, prog string, args ...string) *exec.Cmd {
 	t.Helper()
 	if arch != hostArch {
 		qemu := need(t, "qemu-riscv64-static", "qemu-user-static")
 		args = append([]string{"-L", "/usr/riscv64-linux-gnu", prog}, args...)
 		prog = qemu
 	}
-	p := &cProc{cmd: exec.Command(prog, args...), done: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout = &p.out
-	p.cmd.Stderr = &p.out
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("%s %v:\n%s", filepath.Base(prog), args, p.out.String())
-		}
-	})
-	return p
+	return startProcEnv(t, env, prog, args...)
 }
 
-// wait waits for the program to exit on its own and requires status 0.
-func (p *cProc) wait(t *testing.T, timeout time.Duration) string {
+// waitC waits for the program to exit on its own, requires status 0 and
+// returns its output.
+func waitC(t *testing.T, cmd *exec.Cmd, timeout time.Duration) string {
 	t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(timeout):
-		t.Fatalf("still running after %v", timeout)
-	}
-	require.NoError(t, p.err, "exit status; output:\n%s", p.out.String())
-	return p.out.String()
+	require.NoError(t, waitProc(t, cmd, timeout), "exit status; output:\n%s", procOutput(t, cmd))
+	return procOutput(t, cmd)
 }
 
-// interrupt sends SIGINT, then waits as wait does.
-func (p *cProc) interrupt(t *testing.T, timeout time.Duration) string {
+// interruptC sends SIGINT, then requires exit status 0 as waitC does.
+func interruptC(t *testing.T, cmd *exec.Cmd) string {
 	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
-	return p.wait(t, timeout)
+	require.NoError(t, stopProc(t, cmd), "exit status after SIGINT; output:\n%s", procOutput(t, cmd))
+	return procOutput(t, cmd)
 }
 
 // TestCHeaderMatchesExports compares rtspkit.h's prototypes with the ones
@@ -248,7 +214,7 @@ func TestCMisuse(t *testing.T) {
 			if shared {
 				env = []string{"LD_LIBRARY_PATH=" + filepath.Join(dir, hostArch)}
 			}
-			out := runC(t, hostArch, env, prog, "misuse").wait(t, 2*time.Minute)
+			out := waitC(t, runC(t, hostArch, env, prog, "misuse"), 2*time.Minute)
 			require.Contains(t, out, "misuse: ok")
 			require.NotContains(t, out, "FAIL")
 			require.NotContains(t, out, "internal error", "no Go panic was recovered")
@@ -261,7 +227,7 @@ func TestCMisuse(t *testing.T) {
 func TestCThreads(t *testing.T) {
 	prog := filepath.Join(t.TempDir(), "check")
 	compileC(t, hostArch, false, prog, "internal/boardtest/testdata/capi_check.c")
-	out := runC(t, hostArch, nil, prog, "threads", strconv.Itoa(freePort(t)), sample).wait(t, 2*time.Minute)
+	out := waitC(t, runC(t, hostArch, nil, prog, "threads", strconv.Itoa(freePort(t)), sample), 2*time.Minute)
 	m := regexp.MustCompile(`threads: 8 threads, (\d+) session rounds, (\d+) restarts, 0 failures`).FindStringSubmatch(out)
 	require.NotNil(t, m, "output:\n%s", out)
 	rounds, _ := strconv.Atoi(m[1])
@@ -296,7 +262,7 @@ func TestCThreadsRace(t *testing.T) {
 		filepath.Join(moduleRoot, "internal/boardtest/testdata/capi_check.c"), lib, "-lpthread", "-ldl", "-lm", "-o", prog}
 	b, err = exec.Command("cc", args...).CombinedOutput()
 	require.NoError(t, err, "cc %s:\n%s", strings.Join(args, " "), b)
-	out := runC(t, hostArch, nil, prog, "threads", strconv.Itoa(freePort(t)), sample).wait(t, 3*time.Minute)
+	out := waitC(t, runC(t, hostArch, nil, prog, "threads", strconv.Itoa(freePort(t)), sample), 3*time.Minute)
 	require.NotContains(t, out, "DATA RACE")
 	require.Regexp(t, `threads: 8 threads, [1-9]\d* session rounds, [1-9]\d* restarts, 0 failures`, out)
 }
@@ -311,7 +277,7 @@ func TestCCyclesKeepRSSFlat(t *testing.T) {
 	prog := filepath.Join(t.TempDir(), "check")
 	compileC(t, hostArch, false, prog, "internal/boardtest/testdata/capi_check.c")
 	const cycles = 2000
-	out := runC(t, hostArch, nil, prog, "cycles", strconv.Itoa(cycles), strconv.Itoa(freePort(t))).wait(t, 5*time.Minute)
+	out := waitC(t, runC(t, hostArch, nil, prog, "cycles", strconv.Itoa(cycles), strconv.Itoa(freePort(t))), 5*time.Minute)
 	m := regexp.MustCompile(`cycles: (\d+) rss_kb_warm (\d+) rss_kb_end (\d+) failures 0`).FindStringSubmatch(out)
 	require.NotNil(t, m, "output:\n%s", out)
 	warm, _ := strconv.Atoi(m[2])
@@ -356,7 +322,7 @@ func TestCBackchannel(t *testing.T) {
 		require.NoError(t, c.WriteRTP(2, b.AppendPacket(nil, 0)))
 		time.Sleep(5 * time.Millisecond)
 	}
-	out := p.wait(t, 2*time.Minute)
+	out := waitC(t, p, 2*time.Minute)
 	require.Contains(t, out, fmt.Sprintf("backchannel: session door bytes %d fnv %08x", packets*size, h.Sum32()), "output:\n%s", out)
 }
 
@@ -388,7 +354,7 @@ func TestCPusher(t *testing.T) {
 	require.Equal(t, 1280, got.Width)
 	require.Equal(t, 720, got.Height)
 	require.GreaterOrEqual(t, got.Frames, 25, "3 s of 25 fps pushed from C, played through the server")
-	out := p.interrupt(t, time.Minute)
+	out := interruptC(t, p)
 	require.Contains(t, out, "push: ")
 	require.Contains(t, out, " 0 failures")
 }
@@ -414,7 +380,7 @@ func TestCExample(t *testing.T) {
 				require.GreaterOrEqual(t, got.Frames, 25, "%s: 3 s at 25 fps", tr)
 				t.Logf("%s over %s: %d pictures in 3 s", arch, tr, got.Frames)
 			}
-			out := p.interrupt(t, time.Minute)
+			out := interruptC(t, p)
 			require.Regexp(t, `sent \d+ pictures, 0 packs refused`, out)
 			require.Contains(t, out, "rtsp url: rtsp://")
 		})

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -218,10 +217,19 @@ func procOf(t *testing.T, cmd *exec.Cmd) *proc {
 // startProc starts name with args, its standard output and error in one
 // buffer (procOutput) that is logged if the test fails. When the test
 // ends, the process is stopped as a user would: SIGINT, then SIGKILL if it
-// has not exited within 10 s.
+// has not exited within stopGrace.
 func startProc(t *testing.T, name string, args ...string) *exec.Cmd {
 	t.Helper()
+	return startProcEnv(t, nil, name, args...)
+}
+
+// startProcEnv is startProc with env added to the test's environment.
+func startProcEnv(t *testing.T, env []string, name string, args ...string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(name, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	p := &proc{out: &outputBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
@@ -252,12 +260,32 @@ func procOutput(t *testing.T, cmd *exec.Cmd) string {
 	return procOf(t, cmd).out.String()
 }
 
+// waitProc waits for the process started by startProc to exit by itself
+// and returns its Wait error (nil for exit status 0); the test fails if it
+// is still running after timeout, which only bounds a hang.
+func waitProc(t *testing.T, cmd *exec.Cmd, timeout time.Duration) error {
+	t.Helper()
+	p := procOf(t, cmd)
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(timeout):
+		t.Fatalf("%s still running after %v", filepath.Base(cmd.Path), timeout)
+		return nil
+	}
+}
+
+// stopGrace is how long stopProc waits after SIGINT: a bound on a hang,
+// long enough for an emulated program on a loaded machine to stop cleanly.
+const stopGrace = 30 * time.Second
+
 // errKilled is stopProc's error for a process that ignored SIGINT.
-var errKilled = errors.New("still running 10 s after SIGINT: killed")
+var errKilled = fmt.Errorf("still running %v after SIGINT: killed", stopGrace)
 
 // stopProc stops the process started by startProc (SIGINT, SIGKILL after
-// 10 s) and returns its Wait error: nil for exit status 0, errKilled if it
-// had to be killed. Later calls return the same without signalling again.
+// stopGrace) and returns its Wait error: nil for exit status 0, errKilled
+// if it had to be killed. Later calls return the same without signalling
+// again.
 func stopProc(t *testing.T, cmd *exec.Cmd) error {
 	t.Helper()
 	p := procOf(t, cmd)
@@ -272,7 +300,7 @@ func stopProc(t *testing.T, cmd *exec.Cmd) error {
 		select {
 		case <-p.done:
 			p.stopErr = p.err
-		case <-time.After(10 * time.Second):
+		case <-time.After(stopGrace):
 			_ = cmd.Process.Kill()
 			<-p.done
 			p.stopErr = errKilled
