@@ -76,11 +76,9 @@ func TestAudioOnlyFFmpeg(t *testing.T) {
 				out, err := run(ctx, "ffmpeg", append(rargs, "-i", url, "-frames:a", "50", "-f", "framecrc", "-")...)
 				require.NoError(t, err, "reading the published audio over %s", readTr)
 				require.Equal(t, 50, framecrcCount(out, 0), "audio frames decoded over %s: %s", readTr, lastLines(string(out), 2))
-				gout, err := run(ctx, "gst-launch-1.0", "-q", "rtspsrc", "location="+url, "protocols="+readTr,
+				gstPlayN(ctx, t, "GStreamer playing the published audio over "+readTr, "rtspsrc", "location="+url, "protocols="+readTr,
 					fmt.Sprintf("port-range=%d-%d", cp+portsPerCell/2, cp+portsPerCell-1), "!",
 					"rtppcmudepay", "!", "mulawdec", "!", "fakesink", "num-buffers=50")
-				require.NoError(t, err, "GStreamer playing the published audio over %s", readTr)
-				require.NotContains(t, string(gout), "ERROR")
 			}
 		})
 	}

@@ -411,6 +411,8 @@ func cellEnvOpts(transport string) envOpts {
 func checkExitAndComplaints(res *Result, obs *playerObs, player string) {
 	if !obs.exited {
 		problemf(res, "%s did not exit in time: %s", player, obs.killed)
+	} else if obs.exitCode != 0 && obs.exitNote != "" {
+		detailf(res, "%s %s", player, obs.exitNote)
 	} else if obs.exitCode != 0 {
 		problemf(res, "%s exit status %d", player, obs.exitCode)
 	}

@@ -31,12 +31,6 @@ var knownDefects = []knownDefect{
 			"no timing; GStreamer's arrival-based clock follows the burst. Open.",
 	},
 	{
-		player: "gstreamer", transport: "multicast",
-		problems: []string{"Could not write to resource", "gstreamer exit status 1"},
-		why: "rtspsrc fails now and then to send its RTCP to the group inside the test's " +
-			"network namespace. Open.",
-	},
-	{
 		player: "gstreamer",
 		problems: []string{"video profile \"\"", "audio profile \"\"", "Delayed linking failed",
 			"audio 0 Hz 0 ch"},

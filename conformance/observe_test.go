@@ -35,6 +35,7 @@ type playerObs struct {
 	start        time.Time // the player process started
 	play         time.Time // the server began sending to it (zero: never)
 	exitCode     int
+	exitNote     string   // a non-zero exit explained as the player's own, not the stream's (gstlaunch_test.go)
 	exited       bool     // exited by itself or after our signal, not killed
 	killed       string   // when not exited: what the suite waited for, and the player's last output
 	complaints   []string // error output: every line for ffmpeg -v error, ERROR/WARNING for GStreamer

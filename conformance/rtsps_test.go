@@ -45,9 +45,7 @@ func TestRTSPSPlayers(t *testing.T) {
 	require.NoError(t, err, "ffmpeg over RTSPS")
 	require.Equal(t, 50, framecrcCount(out, 0), "pictures decoded over RTSPS: %s", lastLines(string(out), 2))
 
-	gout, err := run(ctx, "gst-launch-1.0", "-q", "rtspsrc", "location="+url, "tls-validation-flags=0",
+	gstPlayN(ctx, t, "GStreamer over RTSPS", "rtspsrc", "location="+url, "tls-validation-flags=0",
 		fmt.Sprintf("port-range=%d-%d", cp, cp+portsPerCell-1), "!",
 		"rtph264depay", "!", "avdec_h264", "!", "fakesink", "num-buffers=50")
-	require.NoError(t, err, "GStreamer over RTSPS: %s", gout)
-	require.NotContains(t, string(gout), "ERROR")
 }

@@ -5,6 +5,7 @@ package conformance
 import (
 	"fmt"
 	"hash/adler32"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,5 +265,37 @@ func TestAnalyzeJoin(t *testing.T) {
 			require.Equal(t, tc.allowed, j.allowed)
 			require.Equal(t, tc.fromCache, j.fromCache())
 		})
+	}
+}
+
+// gst-launch -q's error output in the failing run of TestPublishFFmpeg
+// that showed rtspsrc's shutdown race (gstlaunch_test.go), as printed.
+const gstRaceOutput = `ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.
+Additional debug info:
+../gst/rtsp/gstrtspsrc.c(6766): gst_rtspsrc_try_send (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:
+Could not send message. (Received end-of-file)
+ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.
+Additional debug info:
+../gst/rtsp/gstrtspsrc.c(9240): gst_rtspsrc_pause (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:
+Could not send message. (Received end-of-file)
+`
+
+func TestGstShutdownRace(t *testing.T) {
+	blocks := gstErrorBlocks("Setting pipeline to PLAYING ...\n" + gstRaceOutput + "Execution ended after 0:00:02.0\nSetting pipeline to NULL ...\n")
+	require.Len(t, blocks, 2)
+	require.True(t, strings.HasSuffix(blocks[1], "Could not send message. (Received end-of-file)"), blocks[1])
+	require.True(t, gstShutdownRace(blocks))
+
+	// The send alone is any request's, not the PAUSE's.
+	require.False(t, gstShutdownRace(blocks[:1]))
+	require.False(t, gstShutdownRace(nil))
+	// A server that drops the connection mid-stream is an error of the
+	// receive loop; a warning is not the race either.
+	for _, other := range []string{
+		"ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not read from resource.\nAdditional debug info:\n../gst/rtsp/gstrtspsrc.c(5917): gst_rtspsrc_loop_interleaved (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:\nCould not receive message. (Received end-of-file)",
+		"WARNING: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.\nAdditional debug info:\n../gst/rtsp/gstrtspsrc.c(9240): gst_rtspsrc_pause (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:\nCould not send message. (Received end-of-file)",
+		"ERROR: from element /GstPipeline:pipeline0/GstAudioSink:sink: Could not write to resource.\nAdditional debug info:\n../gst/rtsp/gstrtspsrc.c(9240): gst_rtspsrc_pause (): Could not send message.",
+	} {
+		require.False(t, gstShutdownRace(append(blocks, other)), other)
 	}
 }
