@@ -18,6 +18,29 @@ type multicastGroup struct {
 // multicastFor returns (allocating on first use) the group of mount m for
 // IPv4 players, or with v6 for IPv6 ones (Config.MulticastRange6).
 func (rt *runtime) multicastFor(m *mount, v6 bool) *multicastGroup {
+	g, added := rt.groupFor(m, v6)
+	// A mount destroyed meanwhile has had its groups dropped (endMount,
+	// after closing it), or has them dropped here: either the close came
+	// before this look, or endMount's drop comes after the group was
+	// added. Otherwise the map would keep the destroyed mount alive.
+	if added && m.isClosed() {
+		rt.dropMulticast(m)
+	}
+	return g
+}
+
+// dropMulticast forgets a destroyed mount's groups, whose readers its
+// sessions' ends have stopped. The next mount of that name gets new ones.
+func (rt *runtime) dropMulticast(m *mount) {
+	rt.mu.Lock()
+	delete(rt.mcast, m)
+	delete(rt.mcast6, m)
+	rt.mu.Unlock()
+}
+
+// groupFor is multicastFor's lookup, under the runtime's lock; added
+// tells a group made now.
+func (rt *runtime) groupFor(m *mount, v6 bool) (*multicastGroup, bool) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	groups, rng, idx := rt.mcast, rt.cfg.MulticastRange, &rt.mcastIdx
@@ -25,7 +48,7 @@ func (rt *runtime) multicastFor(m *mount, v6 bool) *multicastGroup {
 		groups, rng, idx = rt.mcast6, rt.cfg.MulticastRange6, &rt.mcastIdx6
 	}
 	if g := groups[m]; g != nil {
-		return g
+		return g, false
 	}
 	prefix := netip.MustParsePrefix(rng).Masked()
 	size := uint64(1) << (prefix.Addr().BitLen() - prefix.Bits())
@@ -49,7 +72,7 @@ func (rt *runtime) multicastFor(m *mount, v6 bool) *multicastGroup {
 		}
 	}
 	groups[m] = g
-	return g
+	return g, true
 }
 
 // joinMulticast starts (on the first player) the group's reader.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -106,6 +107,30 @@ func TestMulticastSharedByPlayers(t *testing.T) {
 	_ = uc.SetReadDeadline(time.Now().Add(time.Second))
 	_, _, err = uc.ReadFromUDP(buf)
 	require.Error(t, err, "no more multicast after the last TEARDOWN")
+
+	// A destroyed session's group goes with it: a server whose sessions
+	// (or publishers) come and go keeps none of them. Each new session
+	// of the name gets a group of its own.
+	groupsHeld := func() int {
+		s.run.mu.Lock()
+		defer s.run.mu.Unlock()
+		return len(s.run.mcast) + len(s.run.mcast6)
+	}
+	require.Equal(t, 1, groupsHeld())
+	require.NoError(t, s.DestroySession("test"))
+	require.Zero(t, groupsHeld(), "the destroyed session's group is still held")
+	for i := 0; i < 3; i++ {
+		require.NoError(t, s.CreateSession("again", VideoH264, false))
+		c := dialRaw(t, s, "again")
+		resp := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast")
+		require.Equal(t, 200, resp.StatusCode)
+		tr, err := rtsp.ParseTransport(resp.Header.Get("Transport"))
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprintf("239.255.77.%d", 2+i), tr.Destination)
+		require.Equal(t, 1, groupsHeld())
+		require.NoError(t, s.DestroySession("again"))
+		require.Zero(t, groupsHeld(), "round %d: the destroyed session's group is still held", i)
+	}
 }
 
 // freeUDPPortPair returns an even port whose pair is free on all addresses

@@ -360,6 +360,7 @@ func (r *runtime) endMount(m *mount, _ []*reader) {
 			s.c.close()
 		}
 	}
+	r.dropMulticast(m)
 }
 
 // shutdown stops everything and waits for every goroutine. With bye,
