@@ -64,10 +64,17 @@ func code(err error) C.int {
 // messages are RtspKit_StrError's strings, made once and never freed.
 var messages = map[C.int]*C.char{}
 
+// invalidMsg is RTSPKIT_EINVAL's message.
+const invalidMsg = "invalid argument or handle"
+
+// errInvalidHandle is what a void function reports (report) for a NULL or
+// dead handle, having no code to return.
+var errInvalidHandle = errors.New(invalidMsg)
+
 func init() {
 	for c, s := range map[C.int]string{
 		C.RTSPKIT_OK:          "success",
-		C.RTSPKIT_EINVAL:      "invalid argument or handle",
+		C.RTSPKIT_EINVAL:      invalidMsg,
 		C.RTSPKIT_ENOTINIT:    "not initialised (call Init first)",
 		C.RTSPKIT_EALREADY:    "already initialised or started",
 		C.RTSPKIT_ENOTSTARTED: "not started, or stopped",

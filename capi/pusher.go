@@ -54,7 +54,7 @@ func RtspPusher_DeInit(p *C.KdRtspPusher) {
 	defer guardVoid("RtspPusher_DeInit")
 	ps := toPusher(p)
 	if ps == nil {
-		report("RtspPusher_DeInit", errors.New(C.GoString(RtspKit_StrError(C.RTSPKIT_EINVAL))))
+		report("RtspPusher_DeInit", errInvalidHandle)
 		return
 	}
 	if err := ps.DeInit(); err != nil && !errors.Is(err, pusher.ErrNotInitialized) {
@@ -77,7 +77,7 @@ func RtspPusher_Close(p *C.KdRtspPusher) {
 	defer guardVoid("RtspPusher_Close")
 	ps := toPusher(p)
 	if ps == nil {
-		report("RtspPusher_Close", errors.New(C.GoString(RtspKit_StrError(C.RTSPKIT_EINVAL))))
+		report("RtspPusher_Close", errInvalidHandle)
 		return
 	}
 	if err := ps.Close(); err != nil && !errors.Is(err, pusher.ErrNotOpen) {

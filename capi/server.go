@@ -135,7 +135,7 @@ func RtspServer_DeInit(p *C.KdRtspServer) {
 	defer guardVoid("RtspServer_DeInit")
 	c := toServer(p)
 	if c == nil {
-		report("RtspServer_DeInit", errors.New(C.GoString(RtspKit_StrError(C.RTSPKIT_EINVAL))))
+		report("RtspServer_DeInit", errInvalidHandle)
 		return
 	}
 	c.mu.Lock()
@@ -265,7 +265,7 @@ func RtspServer_Stop(p *C.KdRtspServer) {
 	defer guardVoid("RtspServer_Stop")
 	c := toServer(p)
 	if c == nil {
-		report("RtspServer_Stop", errors.New(C.GoString(RtspKit_StrError(C.RTSPKIT_EINVAL))))
+		report("RtspServer_Stop", errInvalidHandle)
 		return
 	}
 	// Stop when not started (or not initialised) is nothing to do, as on
