@@ -153,6 +153,25 @@ func TestURL(t *testing.T) {
 	require.NoError(t, err)
 	require.NotContains(t, u, "0.0.0.0")
 	require.True(t, strings.HasPrefix(u, "rtsp://") && strings.HasSuffix(u, ":8554/live"), u)
+
+	// A server that listens on one address puts that one in its URLs (a
+	// URL with the primary address would not reach it); listening on
+	// every address is no address.
+	for listen, want := range map[string]string{
+		"127.0.0.2":        "rtsp://127.0.0.2:8554/live",
+		"::1":              "rtsp://[::1]:8554/live",
+		"::ffff:127.0.0.3": "rtsp://127.0.0.3:8554/live",
+		"0.0.0.0":          u,
+		"::":               u,
+	} {
+		s3 := New()
+		require.NoError(t, s3.InitConfig(Config{Port: 8554, ListenAddress: listen}))
+		require.NoError(t, s3.CreateSession("live", VideoH264, false))
+		got, err := s3.URL("live")
+		require.NoError(t, err)
+		require.Equal(t, want, got, "ListenAddress %s", listen)
+		require.NoError(t, s3.Destroy())
+	}
 }
 
 func TestTwoServersAreIndependent(t *testing.T) {

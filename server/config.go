@@ -24,7 +24,8 @@ type Config struct {
 	// ListenAddress is the local address to listen on. Default: all
 	// interfaces.
 	ListenAddress string
-	// AdvertisedHost is the host put in session URLs. Default: the machine's
+	// AdvertisedHost is the host put in session URLs. Default: the
+	// ListenAddress when that is one IP address; else the machine's
 	// primary non-loopback address (the one a default route would use),
 	// else the first non-loopback interface address, else 127.0.0.1; never
 	// 0.0.0.0.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -250,7 +251,7 @@ func (s *Server) URL(name string) (string, error) {
 	}
 	host := s.cfg.AdvertisedHost
 	if host == "" {
-		host = primaryHost()
+		host = listenHost(s.cfg.ListenAddress)
 	}
 	port := s.cfg.Port
 	if s.run != nil {
@@ -261,6 +262,16 @@ func (s *Server) URL(name string) (string, error) {
 		scheme = "rtsps://"
 	}
 	return scheme + net.JoinHostPort(host, strconv.Itoa(port)) + "/" + name, nil
+}
+
+// listenHost is the host of a URL when Config.AdvertisedHost is empty:
+// the address the server listens on when that is one address (a URL with
+// any other would not reach it), else the machine's primary address.
+func listenHost(listen string) string {
+	if a, err := netip.ParseAddr(listen); err == nil && !a.IsUnspecified() {
+		return a.Unmap().String()
+	}
+	return primaryHost()
 }
 
 // GetRTSPURL is URL under the board's name.

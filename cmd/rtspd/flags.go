@@ -5,12 +5,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
 
 type options struct {
 	port      int
+	listen    string
+	udpMin    int // 0: the server's default range
+	udpMax    int
 	session   string
 	video     string
 	vcodec    string
@@ -56,6 +61,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&o.port, "port", 8554, "RTSP `port` to listen on")
+	fs.Func("listen", "listen on this local `address` only (127.0.0.1, ::1, one interface's address);\nwithout it, on every address", func(v string) error {
+		a, err := netip.ParseAddr(v)
+		if err != nil || a.Zone() != "" {
+			return fmt.Errorf("want an IP address, not %q", v)
+		}
+		o.listen = a.String()
+		return nil
+	})
+	fs.Func("udp-ports", "`range` of the server's two UDP ports for RTP and RTCP, min-max: the first free even/odd pair\nin it is used (default 8000-8999)", func(v string) error {
+		a, b, ok := strings.Cut(v, "-")
+		lo, err1 := strconv.Atoi(a)
+		hi, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || lo < 1 || hi > 65535 || hi < lo+1 {
+			return fmt.Errorf("want min-max, two ports with room for a pair (8000-8999), not %q", v)
+		}
+		o.udpMin, o.udpMax = lo, hi
+		return nil
+	})
 	fs.StringVar(&o.session, "session", "test", "session (mount point) `name`: rtsp://host:port/<name>")
 	fs.StringVar(&o.video, "video", "", "video `file`: Annex-B .h264/.264 or .h265/.265/.hevc, or .mjpeg (concatenated JPEGs);\n"+
 		"\"-\" reads H.264 (or -vcodec) from standard input; without it, the embedded sample")

@@ -35,6 +35,12 @@ func TestHelpAndBadFlags(t *testing.T) {
 		{[]string{"-fps", "0"}, 2, []string{"rtspd: -fps 0 out of range (0 to 1000)\n"}},
 		{[]string{"-user", "u"}, 2, []string{"rtspd: -user and -pass go together\n"}},
 		{[]string{"-cert", "c.pem"}, 2, []string{"rtspd: -cert and -key go together\n"}},
+		{[]string{"-listen", "localhost"}, 2, []string{`invalid value "localhost" for flag -listen: want an IP address`}},
+		{[]string{"-listen", "fe80::1%eth0"}, 2, []string{`invalid value "fe80::1%eth0" for flag -listen: want an IP address`}},
+		{[]string{"-udp-ports", "9000"}, 2, []string{`invalid value "9000" for flag -udp-ports: want min-max`}},
+		{[]string{"-udp-ports", "9000-9000"}, 2, []string{`invalid value "9000-9000" for flag -udp-ports`}},
+		{[]string{"-udp-ports", "0-10"}, 2, []string{`invalid value "0-10" for flag -udp-ports`}},
+		{[]string{"-udp-ports", "9000-70000"}, 2, []string{`invalid value "9000-70000" for flag -udp-ports`}},
 		{[]string{"video.h264"}, 2, []string{`rtspd: unexpected argument "video.h264" (flags come as -name value)`}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -39,7 +39,8 @@ func serve(o options, stdin io.Reader, stdout, stderr io.Writer) error {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	srv := server.New()
 	cfg := server.Config{
-		Port: o.port, AdvertisedHost: o.host, Username: o.user, Password: o.pass, Logger: logger,
+		Port: o.port, ListenAddress: o.listen, AdvertisedHost: o.host, Username: o.user, Password: o.pass, Logger: logger,
+		UDPPortMin: o.udpMin, UDPPortMax: o.udpMax,
 	}
 	if o.cert != "" {
 		pair, err := tls.LoadX509KeyPair(o.cert, o.key)
