@@ -51,8 +51,7 @@ type Publisher struct {
 	frames    atomic.Uint64
 	bytes     atomic.Uint64
 	drops     atomic.Uint64
-	errMu     sync.Mutex
-	lastErr   error
+	lastErr   atomic.Pointer[string] // why the last attempt or connection failed
 }
 
 // PublisherStats are a Publisher's counters.
@@ -193,11 +192,9 @@ func copyFrame(f format.Frame) format.Frame {
 func (p *Publisher) Stats() PublisherStats {
 	st := PublisherStats{Connected: p.connected.Load(), Retries: p.retries.Load(),
 		Frames: p.frames.Load(), Bytes: p.bytes.Load(), Drops: p.drops.Load()}
-	p.errMu.Lock()
-	if p.lastErr != nil {
-		st.LastError = p.lastErr.Error()
+	if e := p.lastErr.Load(); e != nil {
+		st.LastError = *e
 	}
-	p.errMu.Unlock()
 	return st
 }
 
@@ -211,9 +208,8 @@ func (p *Publisher) Close() error {
 }
 
 func (p *Publisher) setErr(err error) {
-	p.errMu.Lock()
-	p.lastErr = err
-	p.errMu.Unlock()
+	msg := err.Error()
+	p.lastErr.Store(&msg)
 }
 
 // run connects, records until the connection fails, and connects again,

@@ -105,8 +105,7 @@ type sender struct {
 	packets   atomic.Uint64
 	bytes     atomic.Uint64
 	drops     atomic.Uint64
-	errMu     sync.Mutex
-	lastErr   error
+	lastErr   atomic.Pointer[string] // why the last attempt or connection failed
 }
 
 // WriteFrame implements server.Outbound.
@@ -166,11 +165,9 @@ func (s *sender) Close() {
 func (s *sender) PushStats() server.PushStats {
 	st := server.PushStats{URL: s.shown, Connected: s.connected.Load(), Retries: s.retries.Load(),
 		Packets: s.packets.Load(), Bytes: s.bytes.Load(), FramesDropped: s.drops.Load()}
-	s.errMu.Lock()
-	if s.lastErr != nil {
-		st.LastError = s.lastErr.Error()
+	if e := s.lastErr.Load(); e != nil {
+		st.LastError = *e
 	}
-	s.errMu.Unlock()
 	return st
 }
 
@@ -239,7 +236,6 @@ func (s *sender) disconnect(err error) {
 }
 
 func (s *sender) setErr(err error) {
-	s.errMu.Lock()
-	s.lastErr = err
-	s.errMu.Unlock()
+	msg := err.Error()
+	s.lastErr.Store(&msg)
 }
