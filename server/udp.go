@@ -118,37 +118,39 @@ func udpAddr(host string, port int) *net.UDPAddr {
 // setMulticast configures multicast sending: TTL, loopback (so players on
 // this machine receive the group) and, when ifName is set, the interface.
 func (u *udpPair) setMulticast(ttl int, ifName string) error {
-	for _, pc := range []*ipv4.PacketConn{u.rtp, u.rtcp} {
-		if err := pc.SetMulticastTTL(ttl); err != nil {
-			return err
-		}
-		_ = pc.SetMulticastLoopback(true)
-		if ifName != "" {
-			ifi, err := net.InterfaceByName(ifName)
-			if err != nil {
-				return err
-			}
-			if err := pc.SetMulticastInterface(ifi); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return setMulticastOn([]*ipv4.PacketConn{u.rtp, u.rtcp}, func(pc *ipv4.PacketConn) error { return pc.SetMulticastTTL(ttl) }, ifName)
 }
 
 // setMulticast configures the IPv6 sockets' multicast sending as
 // udpPair.setMulticast does, with the hop limit for the TTL.
 func (u *udpPair6) setMulticast(hops int, ifName string) error {
-	for _, pc := range []*ipv6.PacketConn{u.rtp, u.rtcp} {
-		if err := pc.SetMulticastHopLimit(hops); err != nil {
+	return setMulticastOn([]*ipv6.PacketConn{u.rtp, u.rtcp}, func(pc *ipv6.PacketConn) error { return pc.SetMulticastHopLimit(hops) }, ifName)
+}
+
+// multicastConn is what ipv4.PacketConn and ipv6.PacketConn share for
+// sending multicast.
+type multicastConn interface {
+	SetMulticastLoopback(on bool) error
+	SetMulticastInterface(ifi *net.Interface) error
+}
+
+// setMulticastOn sets each of conns' TTL or hop limit (hops), loopback
+// (so players on this host receive the group too) and, when ifName is
+// given, the interface multicast leaves by.
+func setMulticastOn[C multicastConn](conns []C, hops func(C) error, ifName string) error {
+	var ifi *net.Interface
+	if ifName != "" {
+		var err error
+		if ifi, err = net.InterfaceByName(ifName); err != nil {
+			return err
+		}
+	}
+	for _, pc := range conns {
+		if err := hops(pc); err != nil {
 			return err
 		}
 		_ = pc.SetMulticastLoopback(true)
-		if ifName != "" {
-			ifi, err := net.InterfaceByName(ifName)
-			if err != nil {
-				return err
-			}
+		if ifi != nil {
 			if err := pc.SetMulticastInterface(ifi); err != nil {
 				return err
 			}
