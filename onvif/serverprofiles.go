@@ -81,6 +81,11 @@ func (s *serverSource) profile(st *server.Stream) (Profile, bool) {
 	formats, _ := st.Formats()
 	if stats.Video != server.VideoNone {
 		p.Video = videoOf(stats.Video, find(formats, stats.Video))
+		// MJPEG has no parameter sets: its size is each picture's.
+		if p.Video.Width == 0 {
+			p.Video.Width, p.Video.Height = stats.Width, stats.Height
+		}
+		p.Video.GovLength = stats.GOPLength
 		if p.Video.FrameRate == 0 {
 			p.Video.FrameRate = s.fps
 		}

@@ -1,9 +1,11 @@
 package onvif
 
 import (
+	"os"
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/mjpeg"
 	"github.com/rtspkit/rtspkit/server"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +34,7 @@ func TestServerProfiles(t *testing.T) {
 	require.NoError(t, err)
 	src := ServerProfiles(srv, 0)
 	ps := waitProfiles(t, src, func(ps []Profile) bool {
-		return len(ps) == 2 && ps[1].Video != nil && ps[1].Video.Width != 0
+		return len(ps) == 2 && ps[1].Video != nil && ps[1].Video.Width != 0 && ps[1].Video.GovLength != 0
 	})
 	url, err := st.URL()
 	require.NoError(t, err)
@@ -52,6 +54,8 @@ func TestServerProfiles(t *testing.T) {
 	require.Equal(t, "Main", v.H264Profile)
 	// The sample's SPS carries VUI timing: 25 frames a second.
 	require.Equal(t, 25.0, v.FrameRate)
+	// Its keyframes are 25 pictures apart (testdata/gen.sh: -g 25).
+	require.Equal(t, 25, v.GovLength)
 
 	// A closed session leaves the list.
 	require.NoError(t, door.Close())
@@ -75,8 +79,31 @@ func TestServerProfilesFrameRateFallback(t *testing.T) {
 	require.Len(t, ps, 2)
 	require.Equal(t, "JPEG", ps[0].Video.Encoding)
 	require.Equal(t, 12.5, ps[0].Video.FrameRate, "no SPS: the configured rate")
+	require.Zero(t, ps[0].Video.Width, "no picture yet")
+
+	// MJPEG's size is each picture's, and every picture is a keyframe.
+	require.NoError(t, srv.Start())
+	pics, err := mjpeg.SplitFrames(nil, readFile(t, "../testdata/mjpeg_420_320x240.mjpeg"))
+	require.NoError(t, err)
+	st, err := srv.Stream("mjpeg")
+	require.NoError(t, err)
+	for i, pic := range pics {
+		require.NoError(t, st.WriteVideo(pic, uint64(i*100)))
+	}
+	ps, err = ServerProfiles(srv, 12.5).Profiles()
+	require.NoError(t, err)
+	require.Equal(t, 320, ps[0].Video.Width)
+	require.Equal(t, 240, ps[0].Video.Height)
+	require.Equal(t, 1, ps[0].Video.GovLength)
 	require.Equal(t, long, ps[1].Name)
 	require.LessOrEqual(t, len(ps[1].Token), maxToken, "tokens fit a tt:ReferenceToken")
 	require.LessOrEqual(t, len(videoEncoderToken(&ps[1])), maxToken)
 	require.NotEqual(t, videoEncoderToken(&ps[1]), videoSourceToken(&ps[1]))
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
 }

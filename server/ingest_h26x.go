@@ -34,6 +34,7 @@ type h26xIngest struct {
 
 	vps, sps, pps []byte        // latest parameter sets, owned copies
 	frameDur      time.Duration // one picture at the SPS frame rate, 0 unknown
+	width, height int           // the SPS's picture size, 0 unknown
 
 	cur          *frame // the part of the current access unit not yet sent
 	spans        []span // its NAL units, as offsets into cur.data
@@ -230,7 +231,7 @@ func (in *h26xIngest) push(t *track, data []byte, m *mount) error {
 		}
 		if slot := in.paramSlot(nal); slot != nil {
 			if slot == &in.sps && !bytes.Equal(in.sps, nal) {
-				in.frameDur = in.spsFrameDuration(nal)
+				in.frameDur, in.width, in.height = in.spsInfo(nal)
 			}
 			*slot = append((*slot)[:0], nal...)
 			in.auParams = true
@@ -330,23 +331,26 @@ func (in *h26xIngest) flush(t *track, endOfAU bool, m *mount) {
 	m.publish(f)
 }
 
-// spsFrameDuration reads the frame rate an SPS's VUI gives, as a duration.
-func (in *h26xIngest) spsFrameDuration(sps []byte) time.Duration {
+// spsInfo reads the frame rate an SPS's VUI gives, as a duration (0 when
+// it gives none), and the picture size.
+func (in *h26xIngest) spsInfo(sps []byte) (dur time.Duration, width, height int) {
 	var fps float64
 	if in.hevc {
 		if s, err := h26x.ParseH265SPS(sps); err == nil {
-			fps = s.FrameRate()
+			fps, width, height = s.FrameRate(), s.Width, s.Height
 		}
 	} else if s, err := h26x.ParseH264SPS(sps); err == nil {
-		fps = s.FrameRate()
+		fps, width, height = s.FrameRate(), s.Width, s.Height
 	}
-	if fps < 1 || fps > 1000 {
-		return 0
+	if fps >= 1 && fps <= 1000 {
+		dur = time.Duration(float64(time.Second) / fps)
 	}
-	return time.Duration(float64(time.Second) / fps)
+	return dur, width, height
 }
 
 func (in *h26xIngest) frameDuration() time.Duration { return in.frameDur }
+
+func (in *h26xIngest) size() (width, height int) { return in.width, in.height }
 
 // ready reports whether the parameter sets for the SDP are known.
 func (in *h26xIngest) ready() bool { return in.haveParams() }

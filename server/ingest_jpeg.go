@@ -7,14 +7,16 @@ import (
 
 	"github.com/rtspkit/rtspkit/format"
 	"github.com/rtspkit/rtspkit/mjpeg"
+	"github.com/rtspkit/rtspkit/rtp"
 )
 
 // jpegIngest sends JPEG pictures as RFC 2435 payloads: each call holds one
 // or more whole baseline JPEGs; every picture is a keyframe.
 type jpegIngest struct {
-	p      format.Packetizer // the format layer's
-	unit   format.Frame
-	frames [][]byte
+	p             format.Packetizer // the format layer's
+	unit          format.Frame
+	frames        [][]byte
+	width, height int // the latest picture's, 0 before the first
 }
 
 func newJPEGIngest(c *Config) *jpegIngest {
@@ -33,6 +35,8 @@ func (in *jpegIngest) ready() bool { return true }
 func (in *jpegIngest) close() {}
 
 func (in *jpegIngest) frameDuration() time.Duration { return 0 }
+
+func (in *jpegIngest) size() (width, height int) { return in.width, in.height }
 
 func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 	var err error
@@ -68,6 +72,11 @@ func (in *jpegIngest) push(t *track, data []byte, m *mount) error {
 			f.release()
 			err = fmt.Errorf("%w: %v", ErrBadMedia, perr)
 			continue
+		}
+		// The size, from the RFC 2435 main header (§3.1) after the RTP
+		// header: width and height in 8-pixel blocks, bytes 6 and 7.
+		if h := f.batch.Head(0); len(h) >= rtp.HeaderSize+8 && h[0]&0x1f == 0 {
+			in.width, in.height = int(h[rtp.HeaderSize+6])*8, int(h[rtp.HeaderSize+7])*8
 		}
 		f.seal()
 		m.publish(f)

@@ -46,6 +46,12 @@ type mount struct {
 	gopOK   bool // gop starts at a keyframe and was not truncated
 	// gopStart is the media time of the keyframe gop starts with.
 	gopStart time.Duration
+	// pictures counted for SessionStats.GOPLength (countPicture)
+	picTS    uint32 // RTP timestamp of the latest video picture
+	picSeen  bool
+	keySeen  bool
+	gopPics  int // pictures since the latest keyframe, it included
+	gopLen   int // pictures of the latest complete group, 0 unknown
 	readers  []*reader
 	outbound []*OutboundReader // outbound readers (outbound.go), each also in readers
 	rate     packetRate        // datagrams a second, for the UDP readers' pace
@@ -99,6 +105,9 @@ type videoIngest interface {
 	// frameDuration is one picture's duration from the stream's own
 	// timing (the SPS VUI), 0 when unknown.
 	frameDuration() time.Duration
+	// size is the picture size the stream gives (the SPS, each JPEG's
+	// header), 0 when unknown yet.
+	size() (width, height int)
 	// format is the track's payload format as the SDP describes it
 	// (errNotReady while it cannot be described yet).
 	format() (format.Format, error)
@@ -276,6 +285,9 @@ func (m *mount) publish(f *frame) {
 // session) nothing is cached: players start with live audio.
 func (m *mount) cacheFrame(f *frame) {
 	t := m.tracks[f.track]
+	if t.video {
+		m.countPicture(f)
+	}
 	if t.video && f.key {
 		m.dropGOP()
 		m.gopOK = true
@@ -292,6 +304,24 @@ func (m *mount) cacheFrame(f *frame) {
 	f.retain()
 	m.gop = append(m.gop, f)
 	m.gopSize += f.bytes
+}
+
+// countPicture counts the pictures from one keyframe to the next
+// (SessionStats.GOPLength). A picture may come in several frames (a large
+// access unit sent slice by slice), all with its timestamp: a new
+// timestamp is a new picture. Called with mu held.
+func (m *mount) countPicture(f *frame) {
+	if m.picSeen && f.ts == m.picTS {
+		return
+	}
+	m.picSeen, m.picTS = true, f.ts
+	if f.key {
+		if m.keySeen {
+			m.gopLen = m.gopPics
+		}
+		m.keySeen, m.gopPics = true, 0
+	}
+	m.gopPics++
 }
 
 // frameMedia is the media time of f's first packet.

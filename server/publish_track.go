@@ -212,7 +212,7 @@ func (in *h26xIngest) seedParams(nals [][]byte) {
 		}
 		if slot := in.paramSlot(nal); slot != nil {
 			if slot == &in.sps {
-				in.frameDur = in.spsFrameDuration(nal)
+				in.frameDur, in.width, in.height = in.spsInfo(nal)
 			}
 			*slot = append((*slot)[:0], nal...)
 		}

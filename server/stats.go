@@ -16,6 +16,14 @@ type SessionStats struct {
 	// UnitsIn and BytesIn count the calls to SendVideoData/SendAudioData
 	// and their bytes; MediaDropped the calls refused as bad or too large.
 	UnitsIn, BytesIn, MediaDropped uint64
+	// Width and Height are the video's picture size as the stream gives it
+	// (the H.264 or H.265 SPS, each JPEG's header; a publisher's SDP or
+	// stream): 0 before it did.
+	Width, Height int
+	// GOPLength is the number of pictures from one keyframe to the next,
+	// in the latest complete group (1 for MJPEG, where every picture is
+	// one): what an ONVIF GovLength reports. 0 until two keyframes came.
+	GOPLength int
 	// PacketsSent and OctetsSent count RTP packets and payload bytes
 	// produced per track (index 0 video, 1 audio), once, whatever the
 	// number of readers (the RTCP sender report counts).
@@ -98,6 +106,10 @@ func (m *mount) stats(run *runtime) SessionStats {
 	}
 	m.mu.Lock()
 	outbound := append([]*OutboundReader(nil), m.outbound...)
+	if m.vid != nil {
+		st.Width, st.Height = m.vid.size()
+	}
+	st.GOPLength = m.gopLen
 	m.mu.Unlock()
 	for _, ob := range outbound {
 		if s, ok := ob.o.(OutboundStats); ok {

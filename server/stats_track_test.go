@@ -2,9 +2,12 @@ package server
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
+	"github.com/rtspkit/rtspkit/h26x"
+	"github.com/rtspkit/rtspkit/mjpeg"
 	"github.com/rtspkit/rtspkit/rtcp"
 	"github.com/rtspkit/rtspkit/rtsp"
 	"github.com/stretchr/testify/require"
@@ -111,4 +114,56 @@ func TestStatsReceptionPerTrack(t *testing.T) {
 	require.Equal(t, 20*time.Millisecond, tr[1].Jitter)
 	require.Zero(t, tr[0].FractionLost)
 	require.Zero(t, tr[1].FractionLost)
+}
+
+// Stats gives the picture size the stream carries and the number of
+// pictures from one keyframe to the next (what ONVIF reports as
+// Resolution and GovLength): from the SPS for H.264 and H.265, sent slice
+// by slice or whole, and from each JPEG for MJPEG, where every picture is
+// a keyframe.
+func TestStatsPictureSizeAndGOP(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		file          string
+		video         VideoType
+		width, height int
+		gop           int // keyframes at access units 0 and 25 (testdata/gen.sh: -g 25)
+	}{
+		{"../testdata/conf_h264_high_slices_720p.h264", VideoH264, 1280, 720, 25},
+		{"../testdata/conf_h265_main_720p.h265", VideoH265, 1280, 720, 25},
+		{"../testdata/mjpeg_420_320x240.mjpeg", VideoMJPEG, 320, 240, 1},
+	} {
+		t.Run(string(tc.video), func(t *testing.T) {
+			s := startedServer(t, Config{}, tc.video, AudioNone)
+			st, err := s.Stats("test")
+			require.NoError(t, err)
+			require.Zero(t, st.Width, "no picture yet")
+			require.Zero(t, st.GOPLength)
+			var units [][]byte
+			if tc.video == VideoMJPEG {
+				data, err := os.ReadFile(tc.file)
+				require.NoError(t, err)
+				units, err = mjpeg.SplitFrames(nil, data)
+				require.NoError(t, err)
+			} else {
+				for _, au := range auOf(t, tc.file, tc.video == VideoH265) {
+					units = append(units, h26x.AppendAnnexB(nil, au...))
+				}
+			}
+			require.Greater(t, len(units), tc.gop)
+			for i, u := range units {
+				require.NoError(t, s.SendVideoData("test", u, uint64(i*40)))
+				if i == tc.gop-1 && tc.gop > 1 {
+					st, err := s.Stats("test")
+					require.NoError(t, err)
+					require.Zero(t, st.GOPLength, "one keyframe so far: no whole group yet")
+				}
+			}
+			st, err = s.Stats("test")
+			require.NoError(t, err)
+			require.Equal(t, tc.width, st.Width)
+			require.Equal(t, tc.height, st.Height)
+			require.Equal(t, tc.gop, st.GOPLength)
+		})
+	}
 }
