@@ -87,8 +87,9 @@ const gstEOS = `Got EOS from element "pipeline0".`
 // number of buffers (fakesink num-buffers=N), and returns its standard
 // output and error output, in the order written. It fails t unless the
 // pipeline reached its EOS, so that the sink took every buffer, with no
-// error or warning before it, and exited 0; or exited 1 after the EOS for
-// rtspsrc's shutdown race alone, which it logs.
+// error before it, and exited 0; or exited 1 after the EOS for rtspsrc's
+// shutdown race alone, which it logs. Warnings are logged: they fail
+// nothing, as they end nothing.
 func gstPlayN(ctx context.Context, t *testing.T, what string, pipeline ...string) string {
 	t.Helper()
 	needTool(t, "gst-launch-1.0", "gstreamer1.0-tools")
@@ -102,14 +103,29 @@ func gstPlayN(ctx context.Context, t *testing.T, what string, pipeline ...string
 	require.NoError(t, ctx.Err(), "%s: gst-launch killed at its deadline: %s", what, lastLines(text, 10))
 	before, after, eos := strings.Cut(text, gstEOS)
 	require.True(t, eos, "%s: the pipeline never reached its EOS (%v): %s", what, err, lastLines(text, 10))
-	require.Empty(t, gstErrorBlocks(before), "%s: GStreamer complained before its EOS", what)
+	early := gstErrors(t, what, before)
+	require.Empty(t, early, "%s: GStreamer failed before its EOS", what)
+	late := gstErrors(t, what, after)
 	if err == nil {
-		require.Empty(t, gstErrorBlocks(after), "%s: GStreamer complained after its EOS", what)
+		require.Empty(t, late, "%s: GStreamer failed after its EOS yet exited 0", what)
 		return text
 	}
-	late := gstErrorBlocks(after)
 	require.True(t, gstShutdownRace(late), "%s: gst-launch failed after its EOS (%v): %s", what, err, lastLines(after, 10))
 	require.Contains(t, err.Error(), "exit status 1", what)
 	t.Logf("%s: every buffer decoded; then rtspsrc's own shutdown race (its CLOSE flushed its PAUSE): %q", what, late)
 	return text
+}
+
+// gstErrors returns out's error messages, and logs its warnings.
+func gstErrors(t *testing.T, what, out string) []string {
+	t.Helper()
+	var errs []string
+	for _, b := range gstErrorBlocks(out) {
+		if strings.HasPrefix(b, "WARNING:") {
+			t.Logf("%s: GStreamer warned: %s", what, b)
+			continue
+		}
+		errs = append(errs, b)
+	}
+	return errs
 }
