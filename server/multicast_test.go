@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,4 +160,59 @@ func freeUDPPortPair(t *testing.T) int {
 	}
 	t.Fatal("no free UDP port pair")
 	return 0
+}
+
+// Multicast players racing their session's destruction: each round a
+// session is created, players SETUP and PLAY multicast on it while it is
+// destroyed. Whatever the order, nothing of it is kept (a group added by a
+// SETUP that lost the race is dropped by that SETUP), the server answers
+// throughout, and the rounds' groups are new ones.
+func TestMulticastRacingDestroy(t *testing.T) {
+	t.Parallel()
+	if _, err := net.InterfaceByName("lo"); err != nil {
+		t.Skip("no loopback interface named lo")
+	}
+	s := startedServer(t, Config{MulticastInterface: "lo", MulticastRange: "239.255.78.0/24",
+		MulticastPort: freeUDPPortPair(t), MulticastTTL: 1}, VideoH264, AudioNone)
+	addr := fmt.Sprintf("127.0.0.1:%d", s.Addr().(*net.TCPAddr).Port)
+	groupsHeld := func() int {
+		s.run.mu.Lock()
+		defer s.run.mu.Unlock()
+		return len(s.run.mcast) + len(s.run.mcast6)
+	}
+	var played atomic.Int64
+	for round := 0; round < 60; round++ {
+		require.NoError(t, s.CreateSession("m", VideoH264, false))
+		var wg sync.WaitGroup
+		for p := 0; p < 3; p++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := dialChurn(addr)
+				if err != nil {
+					return
+				}
+				defer c.nc.Close()
+				c.base = "rtsp://" + addr + "/m"
+				if _, err := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast"); err != nil {
+					return // the session was gone first: 404
+				}
+				if _, err := c.do(rtsp.Play, c.base); err == nil {
+					played.Add(1)
+				}
+			}()
+		}
+		// Destroyed while the players are at it, at a different point
+		// of their requests each round.
+		time.Sleep(time.Duration(round%6) * 500 * time.Microsecond)
+		require.NoError(t, s.DestroySession("m"))
+		wg.Wait()
+		require.Zero(t, groupsHeld(), "round %d: the destroyed session's group is still held", round)
+	}
+	t.Logf("%d of 180 multicast players got as far as PLAY before their session went", played.Load())
+	// The server still serves: the next session's multicast SETUP works.
+	require.NoError(t, s.CreateSession("after", VideoH264, false))
+	c := dialRaw(t, s, "after")
+	require.Equal(t, 200, c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast").StatusCode)
+	require.Equal(t, 1, groupsHeld())
 }
