@@ -457,6 +457,14 @@ func (c *conn) setup(req *rtsp.Request) *rtsp.Response {
 		}
 		c.addSession(s)
 		created = true
+		// A stream destroyed since mountOf found it ended the sessions it
+		// had (endMount, after closing it), perhaps before this one was
+		// added: then it is ended here, or it would live on a stream that
+		// sends nothing, for as long as its player keeps it alive.
+		if m.isClosed() {
+			c.rt.endSession(s, false)
+			return c.fail(req, rtsp.StatusNotFound, "unknown path "+req.URL.Path)
+		}
 	}
 	if ti == len(m.tracks) && kind == transportMulticast {
 		if created {

@@ -164,9 +164,11 @@ func freeUDPPortPair(t *testing.T) int {
 
 // Multicast players racing their session's destruction: each round a
 // session is created, players SETUP and PLAY multicast on it while it is
-// destroyed. Whatever the order, nothing of it is kept (a group added by a
-// SETUP that lost the race is dropped by that SETUP), the server answers
-// throughout, and the rounds' groups are new ones.
+// destroyed. Whatever the order, nothing of it is kept: no group (a group
+// added by a SETUP that lost the race is dropped by that SETUP) and no
+// player's session (one added after the stream ended its sessions is
+// refused by its SETUP), though the players keep their connections; and
+// the server serves on.
 func TestMulticastRacingDestroy(t *testing.T) {
 	t.Parallel()
 	if _, err := net.InterfaceByName("lo"); err != nil {
@@ -180,10 +182,24 @@ func TestMulticastRacingDestroy(t *testing.T) {
 		defer s.run.mu.Unlock()
 		return len(s.run.mcast) + len(s.run.mcast6)
 	}
+	// Sessions left on a destroyed stream: their players, whose
+	// connections are still open, would wait for media that never comes.
+	zombies := func() int {
+		s.run.mu.Lock()
+		defer s.run.mu.Unlock()
+		n := 0
+		for _, rs := range s.run.sessions {
+			if rs.m.isClosed() {
+				n++
+			}
+		}
+		return n
+	}
 	var played atomic.Int64
 	for round := 0; round < 60; round++ {
 		require.NoError(t, s.CreateSession("m", VideoH264, false))
 		var wg sync.WaitGroup
+		conns := make(chan net.Conn, 3)
 		for p := 0; p < 3; p++ {
 			wg.Add(1)
 			go func() {
@@ -192,7 +208,7 @@ func TestMulticastRacingDestroy(t *testing.T) {
 				if err != nil {
 					return
 				}
-				defer c.nc.Close()
+				conns <- c.nc // closed after the checks
 				c.base = "rtsp://" + addr + "/m"
 				if _, err := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast"); err != nil {
 					return // the session was gone first: 404
@@ -208,6 +224,11 @@ func TestMulticastRacingDestroy(t *testing.T) {
 		require.NoError(t, s.DestroySession("m"))
 		wg.Wait()
 		require.Zero(t, groupsHeld(), "round %d: the destroyed session's group is still held", round)
+		require.Zero(t, zombies(), "round %d: a player's session outlived its stream", round)
+		close(conns)
+		for nc := range conns {
+			nc.Close()
+		}
 	}
 	t.Logf("%d of 180 multicast players got as far as PLAY before their session went", played.Load())
 	// The server still serves: the next session's multicast SETUP works.
