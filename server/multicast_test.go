@@ -186,10 +186,14 @@ func TestMulticastRacingDestroy(t *testing.T) {
 	// connections are still open, would wait for media that never comes.
 	zombies := func() int {
 		s.run.mu.Lock()
-		defer s.run.mu.Unlock()
-		n := 0
+		var mounts []*mount
 		for _, rs := range s.run.sessions {
-			if rs.m.isClosed() {
+			mounts = append(mounts, rs.m)
+		}
+		s.run.mu.Unlock() // no lock held while taking another (doc.go)
+		n := 0
+		for _, m := range mounts {
+			if m.isClosed() {
 				n++
 			}
 		}
