@@ -33,7 +33,7 @@
 #     arm64 kernel has it (generic Linux socket code). Seen with
 #     QEMU_STRACE=1: setsockopt(6,0,32,...,12,0) = -1 errno=92, and the
 #     same with 4. The test sets Config.MulticastInterface "lo"; so does
-#     TestMulticastRacingDestroy, skipped for the same reason.
+#     TestPlayersRacingDestroy, skipped for the same reason.
 #   TestUDPJoinAtPlayersPace checks the UDP pacer's rate on the kernel's
 #     receive time of each datagram, to the datagram within 10 ms windows.
 #     Under emulation the time between the pacer's decision and the
@@ -52,7 +52,7 @@ read -r -a archs <<<"${EMULATED_ARCHS:-riscv64 arm64}"
 parallel=${EMULATED_PARALLEL:-8}
 # server first: the long one starts at once, the small ones run beside it.
 pkgs=(./server ./rtp ./rtcp ./rtsp ./sdp ./h26x ./aac ./g711 ./mjpeg)
-skipped=(TestMulticastSharedByPlayers TestMulticastRacingDestroy TestUDPJoinAtPlayersPace)
+skipped=(TestMulticastSharedByPlayers TestPlayersRacingDestroy TestUDPJoinAtPlayersPace)
 skip="^($(
   IFS='|'
   echo "${skipped[*]}"

@@ -162,14 +162,14 @@ func freeUDPPortPair(t *testing.T) int {
 	return 0
 }
 
-// Multicast players racing their session's destruction: each round a
-// session is created, players SETUP and PLAY multicast on it while it is
-// destroyed. Whatever the order, nothing of it is kept: no group (a group
-// added by a SETUP that lost the race is dropped by that SETUP) and no
-// player's session (one added after the stream ended its sessions is
-// refused by its SETUP), though the players keep their connections; and
-// the server serves on.
-func TestMulticastRacingDestroy(t *testing.T) {
+// Players racing their session's destruction: each round a session is
+// created, and three players, over multicast, UDP and TCP, SETUP and PLAY
+// it while it is destroyed. Whatever the order, nothing of it is kept: no
+// multicast group (one added by a SETUP that lost the race is dropped by
+// that SETUP) and no player's session (one added after the stream ended
+// its sessions is refused by its SETUP), though the players keep their
+// connections; and the server serves on.
+func TestPlayersRacingDestroy(t *testing.T) {
 	t.Parallel()
 	if _, err := net.InterfaceByName("lo"); err != nil {
 		t.Skip("no loopback interface named lo")
@@ -199,6 +199,7 @@ func TestMulticastRacingDestroy(t *testing.T) {
 		}
 		return n
 	}
+	udpPort := freeUDPPortPair(t) // nothing reads it: the datagrams are dropped
 	var played atomic.Int64
 	for round := 0; round < 60; round++ {
 		require.NoError(t, s.CreateSession("m", VideoH264, false))
@@ -214,7 +215,9 @@ func TestMulticastRacingDestroy(t *testing.T) {
 				}
 				conns <- c.nc // closed after the checks
 				c.base = "rtsp://" + addr + "/m"
-				if _, err := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", "RTP/AVP;multicast"); err != nil {
+				transport := []string{"RTP/AVP;multicast", fmt.Sprintf("RTP/AVP;unicast;client_port=%d-%d", udpPort, udpPort+1),
+					"RTP/AVP/TCP;unicast;interleaved=0-1"}[p]
+				if _, err := c.do(rtsp.Setup, c.base+"/trackID=0", "Transport", transport); err != nil {
 					return // the session was gone first: 404
 				}
 				if _, err := c.do(rtsp.Play, c.base); err == nil {
@@ -234,7 +237,7 @@ func TestMulticastRacingDestroy(t *testing.T) {
 			nc.Close()
 		}
 	}
-	t.Logf("%d of 180 multicast players got as far as PLAY before their session went", played.Load())
+	t.Logf("%d of 180 players got as far as PLAY before their session went", played.Load())
 	// The server still serves: the next session's multicast SETUP works.
 	require.NoError(t, s.CreateSession("after", VideoH264, false))
 	c := dialRaw(t, s, "after")
