@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -25,17 +23,9 @@ func TestListenAndUDPPortsFlags(t *testing.T) {
 	// -t ends rtspd: the requests below take milliseconds.
 	args := []string{"-port", "-1", "-status", "0", "-t", "6s", "-listen", "127.0.0.2",
 		"-udp-ports", fmt.Sprintf("%d-%d", lo, hi)}
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- rtspd(args, strings.NewReader(""), pw, io.Discard)
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	require.True(t, sc.Scan(), "rtspd printed nothing")
-	m := regexp.MustCompile(`rtsp://127\.0\.0\.2:([0-9]+)/test\b`).FindStringSubmatch(sc.Text())
-	require.NotNil(t, m, "the URL names the -listen address: %s", sc.Text())
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	first, done := startRtspd(t, args...)
+	m := regexp.MustCompile(`rtsp://127\.0\.0\.2:([0-9]+)/test\b`).FindStringSubmatch(first)
+	require.NotNil(t, m, "the URL names the -listen address: %s", first)
 
 	// Nothing listens on the port at another loopback address.
 	if nc, err := net.DialTimeout("tcp", "127.0.0.1:"+m[1], 2*time.Second); err == nil {

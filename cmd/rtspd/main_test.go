@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,23 @@ func runRtspd(t *testing.T, stdin []byte, args ...string) (int, string, string) 
 	args = append([]string{"-port", "-1", "-status", "0"}, args...)
 	code := rtspd(args, bytes.NewReader(stdin), &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// startRtspd runs the command in the background with args and returns
+// the first line it prints (the URL it serves) and its exit status, once
+// it ends; the rest of its output is discarded.
+func startRtspd(t *testing.T, args ...string) (string, <-chan int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- rtspd(args, strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	require.True(t, sc.Scan(), "rtspd printed nothing")
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	return sc.Text(), done
 }
 
 func TestHelpAndBadFlags(t *testing.T) {

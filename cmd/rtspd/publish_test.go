@@ -49,17 +49,9 @@ func TestPublishFlag(t *testing.T) {
 			if publish {
 				args = append(args, "-publish")
 			}
-			pr, pw := io.Pipe()
-			done := make(chan int, 1)
-			go func() {
-				done <- rtspd(args, strings.NewReader(""), pw, io.Discard)
-				pw.Close()
-			}()
-			sc := bufio.NewScanner(pr)
-			require.True(t, sc.Scan(), "rtspd printed nothing")
-			addr := regexp.MustCompile(`rtsp://([0-9.]+:[0-9]+)/test`).FindStringSubmatch(sc.Text())
-			require.NotNil(t, addr, sc.Text())
-			go func() { _, _ = io.Copy(io.Discard, pr) }()
+			first, done := startRtspd(t, args...)
+			addr := regexp.MustCompile(`rtsp://([0-9.]+:[0-9]+)/test`).FindStringSubmatch(first)
+			require.NotNil(t, addr, first)
 
 			nc, err := net.DialTimeout("tcp", addr[1], 10*time.Second)
 			require.NoError(t, err)
